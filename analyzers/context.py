@@ -1,0 +1,56 @@
+"""What a rule sees while it checks one unit of a file."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from tree_sitter import Node, QueryCursor, Tree
+
+from .facts import ModuleFacts
+from .languages import LanguageSpec, get_spec, query
+
+
+class AnalysisContext:
+    """Source, tree, module facts and query helpers for one unit.
+
+    `unit` is the top-level statement being checked (the root node for
+    module-scope rules). Read node text through `text()`: `Node.text` is stale
+    after `tree.edit()`, the source bytes never are.
+    """
+
+    __slots__ = ("source", "tree", "language", "spec", "facts", "unit", "_memo")
+
+    def __init__(self, source: bytes, tree: Tree, language: str, facts: ModuleFacts, unit: Node):
+        self.source = source
+        self.tree = tree
+        self.language = language
+        self.spec: LanguageSpec = get_spec(language)
+        self.facts = facts
+        self.unit = unit
+        self._memo: dict = {}
+
+    @property
+    def root(self) -> Node:
+        return self.tree.root_node
+
+    @property
+    def family(self) -> str:
+        return self.spec.rule_family
+
+    def text(self, node: Node | None) -> str:
+        if node is None:
+            return ""
+        return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def captures(self, query_source: str, node: Node | None = None) -> dict[str, list[Node]]:
+        return QueryCursor(query(self.language, query_source)).captures(node or self.unit)
+
+    def matches(self, query_source: str, node: Node | None = None) -> Iterator[dict[str, list[Node]]]:
+        for _index, captures in QueryCursor(query(self.language, query_source)).matches(node or self.unit):
+            yield captures
+
+    def memo(self, key, compute):
+        """Per-unit memo so several rules can share an expensive computation."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]

@@ -1,0 +1,7 @@
+"""Python support for rules: module facts, name resolution, string building,
+local data flow, and the import materializer for fixes."""
+
+from ..engine import register_import_materializer
+from . import imports as _imports
+
+register_import_materializer("python", _imports.materialize_imports)

@@ -1,0 +1,145 @@
+"""Module facts for Python: what each imported name refers to, and which
+module-level names are constants; plus adding imports that a fix needs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tree_sitter import Node, Tree
+
+from ..facts import register_facts
+from ..model import Edit
+
+_LITERAL_TYPES = {"string", "integer", "float", "true", "false", "none", "concatenated_string"}
+
+
+def _text(source: bytes, node: Node) -> str:
+    return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def _record_import(source: bytes, stmt: Node, imports: dict[str, str]) -> None:
+    if stmt.type == "import_statement":
+        for name in stmt.children_by_field_name("name"):
+            if name.type == "aliased_import":
+                target = _text(source, name.child_by_field_name("name"))
+                alias = _text(source, name.child_by_field_name("alias"))
+                imports[alias] = target
+            else:
+                dotted = _text(source, name)
+                imports[dotted.split(".")[0]] = dotted.split(".")[0]
+                imports[dotted] = dotted
+    elif stmt.type == "import_from_statement":
+        module_node = stmt.child_by_field_name("module_name")
+        module = _text(source, module_node) if module_node is not None else ""
+        for name in stmt.children_by_field_name("name"):
+            if name.type == "aliased_import":
+                target = _text(source, name.child_by_field_name("name"))
+                alias = _text(source, name.child_by_field_name("alias"))
+                imports[alias] = f"{module}.{target}"
+            else:
+                target = _text(source, name)
+                imports[target] = f"{module}.{target}"
+        if any(child.type == "wildcard_import" for child in stmt.children):
+            imports.setdefault("*", module)
+
+
+def _walk_top_level(root: Node):
+    """Top-level statements, looking inside module-level try/if blocks where
+    optional imports and configuration usually live."""
+    stack = list(reversed(root.children))
+    while stack:
+        node = stack.pop()
+        yield node
+        if node.type in ("try_statement", "if_statement", "else_clause", "except_clause", "finally_clause", "block", "elif_clause"):
+            stack.extend(reversed(node.children))
+
+
+@register_facts("python")
+def python_module_facts(source: bytes, root: Node) -> dict[str, Any]:
+    imports: dict[str, str] = {}
+    assigned: dict[str, int] = {}
+    literal: set[str] = set()
+    for stmt in _walk_top_level(root):
+        if stmt.type in ("import_statement", "import_from_statement"):
+            _record_import(source, stmt, imports)
+        elif stmt.type == "expression_statement" and stmt.named_child_count == 1:
+            assignment = stmt.named_children[0]
+            if assignment.type != "assignment":
+                continue
+            left = assignment.child_by_field_name("left")
+            right = assignment.child_by_field_name("right")
+            if left is None or left.type != "identifier":
+                continue
+            name = _text(source, left)
+            assigned[name] = assigned.get(name, 0) + 1
+            if right is not None and _is_literal(right):
+                literal.add(name)
+    constants = sorted(name for name in literal if assigned.get(name) == 1)
+    return {
+        "imports": imports,
+        "imported_modules": sorted({target.split(".")[0] for target in imports.values()}),
+        "constants": constants,
+    }
+
+
+def _is_literal(node: Node) -> bool:
+    if node.type == "string":
+        return not any(child.type == "interpolation" for child in node.children)
+    if node.type in ("tuple", "list", "set"):
+        return all(_is_literal(child) for child in node.named_children)
+    return node.type in _LITERAL_TYPES
+
+
+_IMPORT_RE = re.compile(r"^\s*import\s+([\w.]+)\s*$")
+_FROM_RE = re.compile(r"^\s*from\s+([\w.]+)\s+import\s+(\w+)\s*$")
+
+
+def _already_imported(statement: str, imports: dict[str, str]) -> bool:
+    if m := _IMPORT_RE.match(statement):
+        module = m.group(1)
+        return imports.get(module) == module
+    if m := _FROM_RE.match(statement):
+        module, name = m.groups()
+        return imports.get(name) == f"{module}.{name}"
+    return False
+
+
+def _insertion_offset(source: bytes, root: Node) -> int:
+    last_import: Node | None = None
+    for stmt in root.children:
+        if stmt.type in ("import_statement", "import_from_statement", "future_import_statement"):
+            last_import = stmt
+        elif stmt.type not in ("comment",) and not _is_docstring(stmt) and last_import is not None:
+            break
+    if last_import is not None:
+        end = source.find(b"\n", last_import.end_byte)
+        return len(source) if end < 0 else end + 1
+    for stmt in root.children:
+        if _is_docstring(stmt):
+            end = source.find(b"\n", stmt.end_byte)
+            return len(source) if end < 0 else end + 1
+        if stmt.type != "comment":
+            return stmt.start_byte
+    return len(source)
+
+
+def _is_docstring(stmt: Node) -> bool:
+    return stmt.type == "expression_statement" and stmt.named_child_count == 1 and stmt.named_children[0].type == "string"
+
+
+def materialize_imports(source: bytes, tree: Tree, statements: tuple[str, ...]) -> tuple[Edit, ...]:
+    root = tree.root_node
+    imports: dict[str, str] = {}
+    for stmt in _walk_top_level(root):
+        if stmt.type in ("import_statement", "import_from_statement"):
+            _record_import(source, stmt, imports)
+    missing = [s for s in dict.fromkeys(statements) if not _already_imported(s, imports)]
+    if not missing:
+        return ()
+    offset = _insertion_offset(source, root)
+    newline = "\r\n" if b"\r\n" in source[:4096] else "\n"
+    text = "".join(f"{s}{newline}" for s in missing)
+    if offset == len(source) and source and not source.endswith(b"\n"):
+        text = newline + text
+    return (Edit(offset, offset, text),)

@@ -1,0 +1,74 @@
+"""Resolve the dotted names that calls and attributes refer to."""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from ..context import AnalysisContext
+
+
+def dotted_name(ctx: AnalysisContext, node: Node | None) -> str | None:
+    """`a.b.c` for identifier/attribute chains, None for anything else."""
+    parts: list[str] = []
+    while node is not None:
+        if node.type == "identifier":
+            parts.append(ctx.text(node))
+            return ".".join(reversed(parts))
+        if node.type == "attribute":
+            attr = node.child_by_field_name("attribute")
+            parts.append(ctx.text(attr))
+            node = node.child_by_field_name("object")
+            continue
+        return None
+    return None
+
+
+def qualified_name(ctx: AnalysisContext, node: Node | None) -> str | None:
+    """The dotted name with its first part replaced by what it was imported as.
+
+    `from sqlalchemy import text as t; t(...)` resolves to `sqlalchemy.text`.
+    """
+    dotted = dotted_name(ctx, node)
+    if dotted is None:
+        return None
+    imports: dict[str, str] = ctx.facts.get("imports", {})
+    head, _, rest = dotted.partition(".")
+    target = imports.get(head)
+    if target is None:
+        return dotted
+    return f"{target}.{rest}" if rest else target
+
+
+def call_name(ctx: AnalysisContext, call: Node) -> str | None:
+    return qualified_name(ctx, call.child_by_field_name("function"))
+
+
+def method_name(ctx: AnalysisContext, call: Node) -> str | None:
+    """The last attribute of a method call (`execute` in `cur.execute(...)`)."""
+    function = call.child_by_field_name("function")
+    if function is not None and function.type == "attribute":
+        return ctx.text(function.child_by_field_name("attribute"))
+    return None
+
+
+def call_arguments(ctx: AnalysisContext, call: Node) -> tuple[list[Node], dict[str, Node]]:
+    """Positional argument nodes and keyword argument value nodes of a call."""
+    args = call.child_by_field_name("arguments")
+    positional: list[Node] = []
+    keywords: dict[str, Node] = {}
+    if args is None or args.type != "argument_list":
+        return positional, keywords
+    for child in args.named_children:
+        if child.type == "keyword_argument":
+            name = child.child_by_field_name("name")
+            value = child.child_by_field_name("value")
+            if name is not None and value is not None:
+                keywords[ctx.text(name)] = value
+        elif child.type != "comment":
+            positional.append(child)
+    return positional, keywords
+
+
+def imports_module(ctx: AnalysisContext, *modules: str) -> bool:
+    imported = set(ctx.facts.get("imported_modules", ()))
+    return any(m in imported for m in modules)

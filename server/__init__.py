@@ -1,0 +1,1 @@
+"""draftguard language server: pygls glue between editors and the analyzers."""

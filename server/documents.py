@@ -1,0 +1,156 @@
+"""Open documents: text, line index and an incrementally updated syntax tree.
+
+pygls 2 applies content changes to its own workspace copy before our handler
+runs, so we keep our own state: every change is converted on the *old* text
+to byte offsets and points, fed to `tree.edit()`, and after all changes of a
+notification the tree is re-parsed with the edited old tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from tree_sitter import Parser, Point, Tree
+
+from draftguard.analyzers import UnitCache, make_parser
+from draftguard.analyzers.languages import LanguageSpec, spec_for_lsp_id, spec_for_path
+
+from .positions import UTF16, LineIndex, offset_to_point, position_to_offset, text_end_point
+
+
+class DocumentError(ValueError):
+    """A change that cannot be applied. The changes of the same notification
+    before it stay applied (listed in `applied`) and the tree is consistent."""
+
+    applied: list = []
+
+
+@dataclass(frozen=True)
+class TextChange:
+    """One content change as it was applied, in byte offsets of the old and
+    new text. Region tracking and incremental analysis consume these."""
+
+    start: int
+    old_end: int
+    new_end: int
+    text: str
+    full: bool = False
+
+    @property
+    def inserted_bytes(self) -> int:
+        return self.new_end - self.start
+
+    @property
+    def removed_bytes(self) -> int:
+        return self.old_end - self.start
+
+
+@dataclass(frozen=True)
+class RangeSpec:
+    """An LSP range in (line, character) form, independent of lsprotocol."""
+
+    start_line: int
+    start_character: int
+    end_line: int
+    end_character: int
+
+
+class Document:
+    __slots__ = ("uri", "language_id", "spec", "version", "source", "lines", "tree", "parser", "analysis_cache", "encoding", "extra")
+
+    def __init__(self, uri: str, language_id: str, version: int, text: str, encoding: str = UTF16):
+        self.uri = uri
+        self.language_id = language_id
+        self.spec: LanguageSpec | None = spec_for_lsp_id(language_id) or spec_for_path(uri)
+        self.version = version
+        self.encoding = encoding
+        self.source = text.encode("utf-8", "surrogatepass")
+        self.lines = LineIndex(self.source)
+        self.parser: Parser | None = make_parser(self.spec.id) if self.spec else None
+        self.tree: Tree | None = self.parser.parse(self.source) if self.parser else None
+        self.analysis_cache = UnitCache()
+        self.extra: dict = {}
+
+    @property
+    def text(self) -> str:
+        return self.source.decode("utf-8", "surrogatepass")
+
+    @property
+    def supported(self) -> bool:
+        return self.spec is not None
+
+    def offset(self, line: int, character: int) -> int:
+        return position_to_offset(self.source, self.lines, line, character, self.encoding)
+
+    def apply_changes(self, version: int, changes: Iterable[tuple[RangeSpec | None, str]]) -> list[TextChange]:
+        """Apply changes in order (each relative to the text after the previous one)."""
+        applied: list[TextChange] = []
+        failure: DocumentError | None = None
+        for range_, text in changes:
+            try:
+                applied.append(self._apply_one(range_, text))
+            except DocumentError as exc:
+                failure = exc
+                break
+        if self.parser is not None and applied:
+            if any(change.full for change in applied):
+                self.tree = self.parser.parse(self.source)
+            else:
+                self.tree = self.parser.parse(self.source, self.tree)
+        self.version = version
+        if failure is not None:
+            failure.applied = applied
+            raise failure
+        return applied
+
+    def _apply_one(self, range_: RangeSpec | None, text: str) -> TextChange:
+        data = text.encode("utf-8", "surrogatepass")
+        if range_ is None:
+            old_len = len(self.source)
+            self.source = data
+            self.lines = LineIndex(self.source)
+            return TextChange(0, old_len, len(data), text, full=True)
+        start = self.offset(range_.start_line, range_.start_character)
+        end = self.offset(range_.end_line, range_.end_character)
+        if end < start:
+            raise DocumentError(
+                f"range end ({range_.end_line}:{range_.end_character}) is before its start "
+                f"({range_.start_line}:{range_.start_character})"
+            )
+        old = self.source
+        start_point = offset_to_point(old, self.lines, start)
+        old_end_point = offset_to_point(old, self.lines, end)
+        new_source = old[:start] + data + old[end:]
+        new_end = start + len(data)
+        self.source = new_source
+        self.lines.update(new_source, start, end, new_end)
+        if self.tree is not None:
+            self.tree.edit(
+                start_byte=start,
+                old_end_byte=end,
+                new_end_byte=new_end,
+                start_point=Point(*start_point),
+                old_end_point=Point(*old_end_point),
+                new_end_point=Point(*text_end_point(start_point, data)),
+            )
+        return TextChange(start, end, new_end, text)
+
+
+@dataclass
+class DocumentStore:
+    documents: dict[str, Document] = field(default_factory=dict)
+
+    def open(self, uri: str, language_id: str, version: int, text: str, encoding: str = UTF16) -> Document:
+        doc = Document(uri, language_id, version, text, encoding)
+        self.documents[uri] = doc
+        return doc
+
+    def get(self, uri: str) -> Document | None:
+        return self.documents.get(uri)
+
+    def close(self, uri: str) -> Document | None:
+        return self.documents.pop(uri, None)
+
+    def __len__(self) -> int:
+        return len(self.documents)

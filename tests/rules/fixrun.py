@@ -1,0 +1,42 @@
+"""Run original and fixed code side by side, to prove a fix keeps behaviour.
+
+The code under test is written to a temporary module and imported: the test
+suite never evaluates strings of code.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+from pathlib import Path
+from types import ModuleType
+
+from draftguard.analyzers import analyze, apply_edits, parse
+
+_counter = itertools.count()
+
+
+def load_module(source: bytes | str, directory: Path) -> ModuleType:
+    data = source.encode() if isinstance(source, str) else source
+    path = directory / f"fixture_module_{next(_counter)}.py"
+    path.write_bytes(data)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def fix_once(source: str, rule_id: str, language: str = "python") -> str:
+    """Apply every offered fix of `rule_id`, one finding at a time."""
+    data = source.encode()
+    for _ in range(50):
+        findings = [f for f in analyze(data, parse(data, language), language) if f.rule_id == rule_id and f.fixes]
+        if not findings:
+            return data.decode()
+        data = apply_edits(data, findings[0].fixes[0].edits)
+    raise AssertionError("fixes did not converge")
+
+
+def findings_of(source: str, rule_id: str, language: str = "python"):
+    data = source.encode()
+    return [f for f in analyze(data, parse(data, language), language) if f.rule_id == rule_id]
