@@ -52,6 +52,8 @@ class Rule:
     explanation: ClassVar[Explanation]
     scope: ClassVar[str] = "unit"
     default_enabled: ClassVar[bool] = True
+    fix_title: ClassVar[str] = ""
+    """Name of the quick fix the rule offers, if any (README and SARIF)."""
 
     def check(self, ctx: "AnalysisContext") -> Iterable[Finding]:
         raise NotImplementedError(f"{type(self).__name__} must implement check()")

@@ -99,6 +99,7 @@ class SqlInjectionStringBuiltQuery(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     languages = ("python",)
+    fix_title = "Parameterise query"
     summary = "SQL query built from non-constant values with an f-string, %, + or .format()"
     explanation = Explanation(
         what="The SQL text is assembled from values at run time and sent to the database as code.",
