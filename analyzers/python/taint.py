@@ -11,6 +11,8 @@ stop it. Branches are not modelled: one tainted definition taints the name.
 API used by rules:
     taint_of(ctx, node) -> Taint | None     # None: no evidence of untrusted input
     is_tainted(ctx, node) -> bool
+    is_route_handler(ctx, function) -> bool
+    route_decorators(ctx, function) -> [call nodes of @app.route(...)/@router.get(...)]
 """
 
 from __future__ import annotations
@@ -80,6 +82,11 @@ def _route_decorators(ctx: AnalysisContext, function: Node) -> list[Node]:
                 if method in ROUTE_DECORATOR_METHODS:
                     out.append(expr)
     return out
+
+
+def route_decorators(ctx: AnalysisContext, function: Node) -> list[Node]:
+    """The route decorator calls of `function` (`@app.route(...)`, `@router.post(...)`)."""
+    return _route_decorators(ctx, function)
 
 
 def is_route_handler(ctx: AnalysisContext, function: Node) -> bool:
