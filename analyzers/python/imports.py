@@ -60,9 +60,12 @@ def python_module_facts(source: bytes, root: Node) -> dict[str, Any]:
     imports: dict[str, str] = {}
     assigned: dict[str, int] = {}
     literal: set[str] = set()
+    class_bases: dict[str, list[str]] = {}
     for stmt in _walk_top_level(root):
         if stmt.type in ("import_statement", "import_from_statement"):
             _record_import(source, stmt, imports)
+        elif stmt.type in ("class_definition", "decorated_definition"):
+            _record_class(source, stmt, class_bases)
         elif stmt.type == "expression_statement" and stmt.named_child_count == 1:
             assignment = stmt.named_children[0]
             if assignment.type != "assignment":
@@ -80,7 +83,24 @@ def python_module_facts(source: bytes, root: Node) -> dict[str, Any]:
         "imports": imports,
         "imported_modules": sorted({target.split(".")[0] for target in imports.values()}),
         "constants": constants,
+        "assigned_names": sorted(assigned),
+        "class_bases": class_bases,
     }
+
+
+def _record_class(source: bytes, stmt: Node, class_bases: dict[str, list[str]]) -> None:
+    """Module-level classes and the (unresolved) text of their base classes."""
+    if stmt.type == "decorated_definition":
+        stmt = stmt.child_by_field_name("definition")
+        if stmt is None or stmt.type != "class_definition":
+            return
+    name = stmt.child_by_field_name("name")
+    superclasses = stmt.child_by_field_name("superclasses")
+    bases = []
+    if superclasses is not None:
+        bases = [_text(source, b) for b in superclasses.named_children if b.type in ("identifier", "attribute")]
+    if name is not None:
+        class_bases[_text(source, name)] = bases
 
 
 def _is_literal(node: Node) -> bool:

@@ -31,6 +31,11 @@ def qualified_name(ctx: AnalysisContext, node: Node | None) -> str | None:
     dotted = dotted_name(ctx, node)
     if dotted is None:
         return None
+    return qualify(ctx, dotted)
+
+
+def qualify(ctx: AnalysisContext, dotted: str) -> str:
+    """`np.zeros` -> `numpy.zeros` through the module's imports."""
     imports: dict[str, str] = ctx.facts.get("imports", {})
     head, _, rest = dotted.partition(".")
     target = imports.get(head)
@@ -72,3 +77,33 @@ def call_arguments(ctx: AnalysisContext, call: Node) -> tuple[list[Node], dict[s
 def imports_module(ctx: AnalysisContext, *modules: str) -> bool:
     imported = set(ctx.facts.get("imported_modules", ()))
     return any(m in imported for m in modules)
+
+
+_CALLS = "(call function: (_)) @call"
+
+
+def calls(ctx: AnalysisContext, node: Node | None = None) -> list[tuple[Node, str | None]]:
+    """Every call in the unit (or under `node`) with its qualified name, in source order."""
+
+    def compute() -> list[tuple[Node, str | None]]:
+        found = ctx.captures(_CALLS, node).get("call", [])
+        return [(call, call_name(ctx, call)) for call in sorted(found, key=lambda c: c.start_byte)]
+
+    return ctx.memo(("calls", node.id if node is not None else None), compute)
+
+
+def class_ancestors(ctx: AnalysisContext, class_name: str) -> set[str]:
+    """Qualified names of the bases of a module-level class, followed through
+    the other classes of the same file (`class A(B)`, `class B(yaml.SafeLoader)`)."""
+    bases: dict[str, list[str]] = ctx.facts.get("class_bases", {})
+    out: set[str] = set()
+    pending = [class_name]
+    while pending:
+        current = pending.pop()
+        for base in bases.get(current, ()):
+            qualified = qualify(ctx, base)
+            if qualified not in out:
+                out.add(qualified)
+                if base in bases:
+                    pending.append(base)
+    return out
