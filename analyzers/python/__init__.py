@@ -5,3 +5,4 @@ from ..engine import register_import_materializer
 from . import imports as _imports
 
 register_import_materializer("python", _imports.materialize_imports)
+from . import sensitive as _sensitive  # noqa: F401  (registers the secret rules' module facts)

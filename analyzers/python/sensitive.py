@@ -1,0 +1,397 @@
+"""Which names and values look like credentials, and where a literal sits.
+
+Secret detectors live or die by their false positives: a rule that flags
+`token_type = "bearer"` or `PASSWORD_FIELD = "password"` gets switched off.
+So evidence is combined instead of matched on one signal:
+
+- the *name* the value is bound to, split into words (`db_password`,
+  `apiKey`, `"X-Api-Key"`): a *strong* name (password, secret, api key, ...)
+  is enough; a *weak* name (token, key, auth) needs a random-looking value;
+  a name whose last word says it is not the secret itself (`token_type`,
+  `password_field`, `secret_name`, `api_key_header`) is never a credential;
+- the *value*: placeholders (`changeme`, `your-api-key-here`, `<token>`),
+  labels (`"password"`, `"x-api-key"`), environment variable names, paths,
+  URLs, templates and messages are not credentials; randomness is measured
+  with Shannon entropy plus character classes;
+- *known formats* (AWS, GitHub, Slack, Stripe, Google, OpenAI, private key
+  blocks, ...) are credentials whatever they are bound to.
+
+`literal_binding()` answers "what is this string literal bound to?" for the
+shapes AI code uses: assignments (names, attributes, subscripts), keyword
+arguments, dict entries, parameter defaults and comparisons.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from ..context import AnalysisContext
+from ..facts import register_facts
+from ..model import Edit, Fix
+from .names import dotted_name
+from .strings import string_prefix, unwrap_parens
+
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+FRAMEWORK_KEY_NAMES = frozenset({"SECRET_KEY", "JWT_SECRET_KEY", "WTF_CSRF_SECRET_KEY", "SECRET_KEY_BASE", "secret_key"})
+"""Names a web framework signs sessions with (PY-SECRET-002 reports these)."""
+
+STRONG_WORDS = frozenset(
+    {"password", "passwd", "passwrd", "pwd", "passphrase", "secret", "apikey", "privatekey", "secretkey", "clientsecret"}
+)
+WEAK_WORDS = frozenset({"token", "key", "auth", "authorization", "credential", "credentials", "pass", "pw", "creds"})
+KEY_QUALIFIERS = frozenset(
+    {"api", "secret", "private", "access", "signing", "encryption", "master", "app", "client", "auth", "hmac", "jwt",
+     "aes", "crypto", "license", "stripe", "openai", "webhook", "consumer", "service", "account", "subscription"}
+)
+NOT_THE_SECRET = frozenset(
+    {
+        "type", "types", "name", "names", "field", "fields", "url", "uri", "urls", "endpoint", "path", "file", "filename",
+        "dir", "directory", "header", "headers", "prefix", "suffix", "length", "len", "size", "count", "id", "ids",
+        "label", "placeholder", "hint", "pattern", "regex", "re", "format", "fmt", "template", "policy", "min", "max",
+        "expiry", "expires", "expiration", "ttl", "timeout", "lifetime", "age", "algorithm", "algorithms", "alg",
+        "param", "parameter", "var", "env", "attr", "attribute", "column", "col", "message", "msg", "error", "errors",
+        "prompt", "text", "help", "description", "title", "input", "button", "mode", "version", "hash", "hashed",
+        "digest", "location", "source", "provider", "backend", "class", "scheme", "kind", "style", "changed",
+        "required", "validator", "validators", "strength", "rules", "rule", "enabled", "check", "checker", "hasher",
+        "hashers", "widget", "form", "model", "serializer", "view", "route", "method", "methods", "manager",
+        "store", "storage", "cache", "index", "position", "pos", "delimiter", "separator", "sep", "display", "mask",
+        "masked", "regexp", "selector", "xpath", "locator", "arn", "ref", "reference", "key", "keys", "lookup",
+        "option", "options", "setting", "settings", "config", "configuration", "flag", "status", "state", "usage",
+        "limit", "limits", "rotation", "sent", "used", "length", "reset", "link", "page", "template", "scope",
+        "scopes", "audience", "issuer", "claim", "claims", "cookie", "policy", "encoding", "charset",
+    }
+)
+LABEL_WORDS = STRONG_WORDS | WEAK_WORDS | frozenset(
+    {"api", "access", "refresh", "client", "csrf", "xsrf", "x", "id", "user", "username", "new", "old", "confirm",
+     "current", "bearer", "basic", "session", "private", "public", "secret", "value", "input", "field", "hash",
+     "reset", "one", "time", "otp", "app", "oauth", "jwt", "form", "data", "login", "account"}
+)
+AUTH_SCHEMES = frozenset({"bearer", "basic", "token", "digest", "jwt", "oauth", "oauth2", "hmac", "apikey", "negotiate", "ntlm"})
+_KEY_IS_SECRET_WHEN_ALONE = frozenset({"key", "apikey", "secretkey", "privatekey"})
+
+PLACEHOLDER_WORDS = (
+    "changeme", "change_me", "change-me", "changethis", "change_this", "replace", "replaceme", "your", "yours",
+    "example", "sample", "placeholder", "dummy", "fake", "todo", "fixme", "xxx", "redacted", "insert", "enter",
+    "undefined", "null", "none", "notset", "not-set", "not_set", "default", "mock", "here", "goes", "tbd",
+)
+_PLACEHOLDER_RE = re.compile(
+    r"^(<[^<>]+>|\[[^\[\]]+\]|\*+|x+|\.+|-+|#+|_+|0+|1234(5678?)?|abc(123)?|test|testing|secret|password|passwd|token|key)$",
+    re.IGNORECASE,
+)
+_ENV_NAME_RE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
+_LABEL_RE = re.compile(r"^[a-z][a-z0-9]*([_.\-:][a-z0-9]+)*$", re.IGNORECASE)
+_DOTTED_RE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+_PATH_RE = re.compile(r"^(/|\./|\.\./|~/|[A-Za-z]:\\)|^[\w.\-]+([/\\][\w.\-]+)+\.\w{1,5}$")
+_URL_RE = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
+_TEMPLATE_RE = re.compile(r"\{[^{}]*\}|%\(?\w*\)?[sdr]|\$\{?\w+")
+_AUTH_SCHEME_RE = re.compile(r"^(bearer|basic|token|digest|apikey|api-key)\s+(\S+)$", re.IGNORECASE)
+_HEX_RE = re.compile(r"^[0-9a-fA-F]+$")
+
+# Digests of the empty string and of well-known test vectors: constants, not secrets.
+KNOWN_DIGESTS = frozenset(
+    {
+        "d41d8cd98f00b204e9800998ecf8427e",  # md5("")
+        "da39a3ee5e6b4b0d3255bfef95601890afd80709",  # sha1("")
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",  # sha256("")
+        "098f6bcd4621d373cade4e832627b4f6",  # md5("test")
+        "5f4dcc3b5aa765d61d8327deb882cf99",  # md5("password")
+    }
+)
+
+
+@dataclass(frozen=True)
+class KnownFormat:
+    name: str
+    pattern: re.Pattern
+
+
+KNOWN_FORMATS: tuple[KnownFormat, ...] = (
+    KnownFormat("AWS access key id", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
+    KnownFormat("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b")),
+    KnownFormat("GitHub fine-grained token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b")),
+    KnownFormat("Slack token", re.compile(r"\bxox[baprse]-(?:[0-9]{6,}-){1,3}[A-Za-z0-9\-]{10,}")),
+    KnownFormat("Slack webhook URL", re.compile(r"https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,}")),
+    KnownFormat("Stripe live key", re.compile(r"\b(?:sk|rk)_live_[0-9A-Za-z]{20,}\b")),
+    KnownFormat("Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
+    KnownFormat("OpenAI API key", re.compile(r"\bsk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})")),
+    KnownFormat("Anthropic API key", re.compile(r"\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_\-]{80,}")),
+    KnownFormat("SendGrid API key", re.compile(r"\bSG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}\b")),
+    KnownFormat("Twilio API key", re.compile(r"\bSK[0-9a-f]{32}\b")),
+    KnownFormat("npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
+    KnownFormat("PyPI token", re.compile(r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,}")),
+    KnownFormat("Hugging Face token", re.compile(r"\bhf_[A-Za-z]{34}\b")),
+    KnownFormat(
+        "private key",
+        re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----\s*(?:[A-Za-z0-9+/=:\-,\s]{40,})"),
+    ),
+)
+
+
+def identifier_words(name: str) -> list[str]:
+    """`dbPassword` / `DB_PASSWORD` / `"x-api-key"` -> ["db", "password"] ..."""
+    words: list[str] = []
+    for chunk in re.split(r"[^A-Za-z0-9]+", name):
+        words.extend(w.lower() for w in _CAMEL.findall(chunk))
+    # join the pairs that are written as one word elsewhere: api_key -> apikey too
+    return words
+
+
+def secret_name_strength(name: str | None) -> str | None:
+    """'strong', 'weak' or None for a variable, attribute, keyword or dict key name."""
+    if not name:
+        return None
+    words = identifier_words(name)
+    if not words:
+        return None
+    last = words[-1]
+    joined = "".join(words)
+    if last in NOT_THE_SECRET and not (last == "key" and (len(words) == 1 or words[-2] in KEY_QUALIFIERS)):
+        return None
+    if any(w in STRONG_WORDS for w in words) or "password" in joined or "passwd" in joined:
+        return "strong"
+    if last == "key" and len(words) >= 2 and words[-2] in KEY_QUALIFIERS:
+        return "strong"
+    if any(w in WEAK_WORDS for w in words) or joined in _KEY_IS_SECRET_WHEN_ALONE:
+        return "weak"
+    return None
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy in bits per character."""
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    total = len(value)
+    return -sum(c / total * math.log2(c / total) for c in counts.values())
+
+
+def is_placeholder(value: str) -> bool:
+    stripped = value.strip().strip("'\"")
+    if _PLACEHOLDER_RE.match(stripped):
+        return True
+    lowered = stripped.lower()
+    words = set(identifier_words(lowered)) | {lowered}
+    return any(p in lowered for p in PLACEHOLDER_WORDS if len(p) > 4) or bool(words & set(PLACEHOLDER_WORDS))
+
+
+def looks_templated(value: str) -> bool:
+    """`{password}`, `%(pw)s`, `${DB_PASS}`: filled in at run time, not a value."""
+    return bool(_TEMPLATE_RE.search(value))
+
+
+def looks_random(value: str) -> bool:
+    """A token-like value: long, high entropy, mixed character classes, no words."""
+    if len(value) < 16 or any(ch.isspace() for ch in value):
+        return False
+    if _DOTTED_RE.match(value) or _URL_RE.match(value) or _PATH_RE.match(value):
+        return False
+    if _HEX_RE.match(value):
+        return len(value) >= 32 and value.lower() not in KNOWN_DIGESTS and entropy(value) >= 3.0
+    classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
+    if classes < 2 or not re.search(r"\d", value) and classes < 3:
+        return False
+    if _LABEL_RE.match(value) and all(not w.isdigit() and len(w) > 2 for w in re.split(r"[_.\-:]", value)) and not re.search(r"\d", value):
+        return False
+    return entropy(value) >= 3.2
+
+
+def is_non_credential_text(value: str) -> bool:
+    """Values that are something else: labels, env names, paths, URLs, templates, prose."""
+    stripped = value.strip()
+    if len(stripped) < 4 or any(ch.isspace() for ch in stripped):
+        return True
+    if is_placeholder(stripped) or _ENV_NAME_RE.match(stripped) or stripped.lower() in AUTH_SCHEMES:
+        return True
+    if _URL_RE.match(stripped) or _PATH_RE.match(stripped) or _DOTTED_RE.match(stripped):
+        return True
+    if _TEMPLATE_RE.search(stripped):
+        return True
+    if stripped.lower() in KNOWN_DIGESTS:
+        return True
+    if _LABEL_RE.match(stripped):
+        words = identifier_words(stripped)
+        if words and set(words) <= LABEL_WORDS and set(words) & (STRONG_WORDS | WEAK_WORDS):
+            return True  # "password", "api_key", "X-API-Key", "access_token", "new_password"
+    return False
+
+
+def credential_value(value: str, strength: str) -> bool:
+    """Does `value`, bound to a name of `strength`, look like a real credential?"""
+    scheme = _AUTH_SCHEME_RE.match(value.strip())
+    if scheme is not None:
+        return looks_random(scheme.group(2)) and not is_placeholder(scheme.group(2))
+    if is_non_credential_text(value):
+        return False
+    if strength == "strong":
+        return True
+    return looks_random(value)
+
+
+def known_format(value: str) -> KnownFormat | None:
+    if "EXAMPLE" in value.upper() and "PRIVATE KEY" not in value:
+        return None  # AWS documentation keys (AKIAIOSFODNN7EXAMPLE) and friends
+    for fmt in KNOWN_FORMATS:
+        if fmt.pattern.search(value):
+            return fmt
+    return None
+
+
+def string_literal_value(ctx: AnalysisContext, node: Node | None) -> str | None:
+    """Value of a plain (non-f) str or bytes literal, bytes decoded as latin-1."""
+    import ast
+
+    node = unwrap_parens(node)
+    if node is None:
+        return None
+    if node.type == "concatenated_string":
+        parts = [string_literal_value(ctx, c) for c in node.named_children]
+        return None if any(p is None for p in parts) else "".join(parts)  # type: ignore[arg-type]
+    if node.type != "string" or any(c.type == "interpolation" for c in node.children):
+        return None
+    if "f" in string_prefix(ctx, node):
+        return None
+    try:
+        value = ast.literal_eval(ctx.text(node))
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What a literal is bound to.
+
+    kind: assign | keyword | dict | default | compare
+    name: the name it is bound to (`db_password`, `"api_key"`, `password=`)
+    env_name: an environment variable name a fix could read instead
+    replace: the node a fix would replace (the literal itself)
+    """
+
+    kind: str
+    name: str
+    env_name: str
+    replace: Node
+    other: Node | None = None  # for compare: the compared expression
+
+
+def env_name_for(name: str) -> str:
+    words = identifier_words(name)
+    return "_".join(w.upper() for w in words) if words else "SECRET"
+
+
+def _target_name(ctx: AnalysisContext, target: Node) -> str | None:
+    target = unwrap_parens(target)
+    if target is None:
+        return None
+    if target.type == "identifier":
+        return ctx.text(target)
+    if target.type == "attribute":
+        dotted = dotted_name(ctx, target)
+        if dotted is None:
+            return ctx.text(target.child_by_field_name("attribute"))
+        head, _, rest = dotted.partition(".")
+        return rest if head in ("self", "cls", "settings", "config", "app") else dotted
+    if target.type == "subscript":
+        key = string_literal_value(ctx, target.child_by_field_name("subscript"))
+        return key
+    return None
+
+
+def literal_binding(ctx: AnalysisContext, literal: Node) -> Binding | None:
+    """The name a string literal is bound to, for the shapes credentials take."""
+    node = literal
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        node, parent = parent, parent.parent
+    if parent is None:
+        return None
+    if parent.type == "assignment" and parent.child_by_field_name("right") is not None and parent.child_by_field_name("right").id == node.id:
+        left = parent.child_by_field_name("left")
+        name = _target_name(ctx, left)
+        return Binding("assign", name, env_name_for(name), literal) if name else None
+    if parent.type == "keyword_argument" and parent.child_by_field_name("value") is not None and parent.child_by_field_name("value").id == node.id:
+        name = ctx.text(parent.child_by_field_name("name"))
+        return Binding("keyword", name, env_name_for(name), literal)
+    if parent.type == "pair" and parent.child_by_field_name("value") is not None and parent.child_by_field_name("value").id == node.id:
+        name = string_literal_value(ctx, parent.child_by_field_name("key"))
+        return Binding("dict", name, env_name_for(name), literal) if name else None
+    if parent.type in ("default_parameter", "typed_default_parameter") and parent.child_by_field_name("value") is not None and parent.child_by_field_name("value").id == node.id:
+        name_node = parent.child_by_field_name("name")
+        name = ctx.text(name_node) if name_node is not None else ""
+        return Binding("default", name, env_name_for(name), literal) if name else None
+    if parent.type == "comparison_operator" and len(parent.named_children) == 2:
+        operators = [c.type for c in parent.children if not c.is_named]
+        if operators not in (["=="], ["!="]):
+            return None
+        other = parent.named_children[0] if parent.named_children[1].id == node.id else parent.named_children[1]
+        other = unwrap_parens(other)
+        name = None
+        if other is not None and other.type in ("identifier", "attribute"):
+            name = _target_name(ctx, other)
+        elif other is not None and other.type == "subscript":
+            name = _target_name(ctx, other)
+        elif other is not None and other.type == "call":
+            # request.form.get("password") == "..."
+            args = other.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            name = string_literal_value(ctx, first)
+        return Binding("compare", name, env_name_for(name), literal, other) if name else None
+    return None
+
+
+_TEST_FUNCTION = re.compile(r"^(test_|test$)|_test$")
+_TEST_CLASS = re.compile(r"^Test|Tests?$|TestCase$")
+
+
+def in_test_code(ctx: AnalysisContext, node: Node) -> bool:
+    """Inside a test function/class, or in a module that imports a test framework."""
+    if ctx.facts.get("is_test_module"):
+        return True
+    parent = node.parent
+    while parent is not None:
+        if parent.type in ("function_definition", "class_definition"):
+            name_node = parent.child_by_field_name("name")
+            name = ctx.text(name_node)
+            pattern = _TEST_FUNCTION if parent.type == "function_definition" else _TEST_CLASS
+            if pattern.search(name):
+                return True
+        parent = parent.parent
+    return False
+
+
+_TEST_IMPORT = re.compile(rb"^\s*(?:import|from)\s+(?:pytest|unittest|nose2?|hypothesis|django\.test|faker)\b", re.MULTILINE)
+_CONFIG_OVERRIDE = re.compile(rb"\.(?:from_pyfile|from_envvar|from_prefixed_env)\s*\(")
+
+
+@register_facts("python")
+def secret_facts(source: bytes, root: Node) -> dict:
+    """Module-wide context the secret rules need from outside one statement."""
+    return {
+        "is_test_module": bool(_TEST_IMPORT.search(source)),
+        "config_overridden_from_file": bool(_CONFIG_OVERRIDE.search(source)),
+    }
+
+
+def receiver_name(ctx: AnalysisContext, node: Node | None) -> str | None:
+    return dotted_name(ctx, unwrap_parens(node))
+
+
+def environment_fix(node: Node, env_name: str, title: str | None = None) -> Fix:
+    """Replace a literal credential with a read of environment variable `env_name`.
+
+    `os.environ[...]` (not `.get` with a default) so a missing variable fails
+    loudly at start-up instead of silently running with no or a public secret.
+    """
+    return Fix(
+        title or f"Read the value from environment variable {env_name} (set {env_name} before starting)",
+        (Edit(node.start_byte, node.end_byte, f'os.environ["{env_name}"]'),),
+        imports=("import os",),
+    )

@@ -1,0 +1,1 @@
+"""Authentication mechanics: password hashing, secret comparison, JWT, cookies, randomness."""

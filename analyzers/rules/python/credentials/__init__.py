@@ -1,0 +1,1 @@
+"""Hard-coded credentials: passwords, API keys, framework secret keys, tokens."""

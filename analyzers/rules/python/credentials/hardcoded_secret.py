@@ -1,0 +1,121 @@
+"""PY-SECRET-001 hardcoded-credential: a password, API key or token written into the code.
+
+**What it finds.** A string literal bound to a credential name: assigned
+(`DB_PASSWORD = "..."`, `self.api_key = "..."`, `config["client_secret"] = "..."`),
+passed as a keyword (`connect(password="...")`), stored in a dict
+(`{"api_key": "..."}`), used as a parameter default
+(`def login(password="admin123")`) or compared against
+(`if password == "letmein":`).
+
+**How it stays quiet.** Names are split into words and judged by their last
+word: `password`, `secret`, `api_key`, `client_secret` are credentials;
+`token`, `key` and `auth` count only when the value looks random (length,
+entropy, mixed character classes); names that describe *something about*
+the secret (`token_type`, `password_field`, `secret_name`,
+`api_key_header`, `password_hash`) never count. Values that are not
+credentials are skipped: `"Bearer"` and other short words, labels
+(`"password"`, `"X-API-Key"`), environment variable names (`"DB_PASSWORD"`),
+paths, URLs (credentials in URLs are PY-SECRET-004), templates, messages with
+spaces, digests of known constants, and placeholders (`"changeme"`,
+`"your-api-key-here"`, `"<token>"`, `"xxx"`). Placeholders are skipped
+deliberately: they mark values a developer must still supply, and flagging
+every `.env.example`-style default buries the real keys. Environment look-ups
+with a default (`os.getenv("API_KEY", "dev")`) are not literals bound to a
+name and are not reported here (PY-SECRET-002 reports them for framework
+secret keys, where the fallback signs sessions). Test code (functions named
+`test_*`, `Test*` classes, modules importing pytest/unittest) is skipped:
+fixtures there are throwaway credentials.
+
+**Fix.** "Read the value from environment variable NAME" replaces an
+assigned, keyword or dict literal with `os.environ["NAME"]`. The program
+behaves the same once NAME is set to the old value, and refuses to start
+without it rather than running with a secret everyone who can read the code
+knows. Rotate the leaked value: it stays in the version history.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ....context import AnalysisContext
+from ....model import Confidence, Finding, Severity
+from ....python.sensitive import (
+    FRAMEWORK_KEY_NAMES,
+    credential_value,
+    environment_fix,
+    in_test_code,
+    known_format,
+    literal_binding,
+    secret_name_strength,
+    string_literal_value,
+)
+from ...base import Explanation, Rule, register
+
+STRING_QUERY = "[(string) (concatenated_string)] @s"
+FIXABLE_KINDS = ("assign", "keyword", "dict")
+
+
+def string_literals(ctx: AnalysisContext):
+    """Every string literal of the unit, concatenations as one literal."""
+    for node in ctx.captures(STRING_QUERY).get("s", []):
+        if node.parent is not None and node.parent.type == "concatenated_string":
+            continue
+        yield node
+
+
+@register
+class HardcodedCredential(Rule):
+    id = "PY-SECRET-001"
+    name = "hardcoded-credential"
+    cwe = 798
+    owasp = "A07:2021"
+    severity = Severity.HIGH
+    confidence = Confidence.MEDIUM
+    languages = ("python",)
+    fix_title = "Read the value from an environment variable"
+    summary = "Password, API key or token hard-coded in the source"
+    explanation = Explanation(
+        what="A credential is written into the code as a string literal.",
+        why=(
+            "The code works, so nobody notices: but every copy of the repository, every fork, backup, CI log, "
+            "container image and AI-assistant context now holds the credential, and it stays in the git history "
+            "after it is deleted. It cannot be rotated without a release, and dev and production end up sharing it."
+        ),
+        hostile_input=(
+            "Nothing needs to be sent: anyone who can read the code (a contractor, a leaked backup, a public fork, "
+            "a scraper of public repositories) logs in with `DB_PASSWORD = \"Pr0d-Db!2024\"` directly."
+        ),
+        fix=(
+            "Read it from the environment or a secret manager (`os.environ[\"DB_PASSWORD\"]`), keep it out of the "
+            "repository, and rotate the value that was committed."
+        ),
+    )
+
+    def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
+        for literal in string_literals(ctx):
+            value = string_literal_value(ctx, literal)
+            if value is None or known_format(value) is not None:
+                continue  # known token formats are PY-SECRET-003's, with better messages
+            binding = literal_binding(ctx, literal)
+            if binding is None or binding.name in FRAMEWORK_KEY_NAMES:
+                continue
+            strength = secret_name_strength(binding.name)
+            if strength is None or not credential_value(value, strength):
+                continue
+            if in_test_code(ctx, literal):
+                continue
+            where = {
+                "assign": f"assigned to `{binding.name}`",
+                "keyword": f"passed as `{binding.name}=`",
+                "dict": f"stored under `\"{binding.name}\"`",
+                "default": f"default of parameter `{binding.name}`",
+                "compare": f"compared with `{binding.name}`",
+            }[binding.kind]
+            fixes = (environment_fix(literal, binding.env_name),) if binding.kind in FIXABLE_KINDS else ()
+            yield self.finding(
+                ctx,
+                literal,
+                f"Hard-coded credential {where}; read it from the environment or a secret manager",
+                fixes=fixes,
+                confidence=Confidence.HIGH if strength == "strong" else Confidence.MEDIUM,
+            )

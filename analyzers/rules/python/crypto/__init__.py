@@ -1,0 +1,1 @@
+"""Cryptography misuse: ECB, static IVs and nonces, broken ciphers, short keys."""
