@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Test-only npm packages for running original and fixed JavaScript under Node.
+NODE_DEPS := tests/node/node_modules/.package-lock.json
 
 .PHONY: install demo test test-python test-extension lint bench clean
 
@@ -12,7 +14,10 @@ $(STAMP): pyproject.toml setup.py
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(NODE_DEPS): tests/node/package.json
+	cd tests/node && npm install --no-audit --no-fund
+
+install: $(STAMP) $(NODE_DEPS)
 
 # Scan the bundled example app. Findings are the point here, so exit code 1
 # (findings reported) counts as success; 2 (usage/config error) does not.

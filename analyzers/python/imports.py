@@ -8,6 +8,7 @@ from typing import Any
 
 from tree_sitter import Node, Tree
 
+from ..common.edits import insert_lines
 from ..facts import register_facts
 from ..model import Edit
 
@@ -155,11 +156,4 @@ def materialize_imports(source: bytes, tree: Tree, statements: tuple[str, ...]) 
         if stmt.type in ("import_statement", "import_from_statement"):
             _record_import(source, stmt, imports)
     missing = [s for s in dict.fromkeys(statements) if not _already_imported(s, imports)]
-    if not missing:
-        return ()
-    offset = _insertion_offset(source, root)
-    newline = "\r\n" if b"\r\n" in source[:4096] else "\n"
-    text = "".join(f"{s}{newline}" for s in missing)
-    if offset == len(source) and source and not source.endswith(b"\n"):
-        text = newline + text
-    return (Edit(offset, offset, text),)
+    return insert_lines(source, _insertion_offset(source, root), missing)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
+from ..common.names import resolve_imported
 from ..context import AnalysisContext
 
 
@@ -36,12 +37,7 @@ def qualified_name(ctx: AnalysisContext, node: Node | None) -> str | None:
 
 def qualify(ctx: AnalysisContext, dotted: str) -> str:
     """`np.zeros` -> `numpy.zeros` through the module's imports."""
-    imports: dict[str, str] = ctx.facts.get("imports", {})
-    head, _, rest = dotted.partition(".")
-    target = imports.get(head)
-    if target is None:
-        return dotted
-    return f"{target}.{rest}" if rest else target
+    return resolve_imported(ctx, dotted)
 
 
 def call_name(ctx: AnalysisContext, call: Node) -> str | None:

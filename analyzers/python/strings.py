@@ -12,42 +12,13 @@ from __future__ import annotations
 import ast
 import re
 import string as _string
-from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
+from ..common.strings import BuiltString, Hole, Literal, Segment, merge_literals
 from ..context import AnalysisContext
 
-
-@dataclass(frozen=True)
-class Literal:
-    value: str
-
-
-@dataclass(frozen=True)
-class Hole:
-    node: Node
-    conversion: str = ""
-    spec: str = ""
-
-
-Segment = Literal | Hole
-
-
-@dataclass
-class BuiltString:
-    """A string expression with dynamic parts.
-
-    `segments` is None when the pieces cannot be laid out exactly (for example
-    `"..." % args` with a tuple variable); `holes` always lists every dynamic
-    expression found.
-    """
-
-    node: Node
-    method: str
-    segments: list[Segment] | None
-    holes: list[Node] = field(default_factory=list)
-    multiline: bool = False
+__all__ = ["BuiltString", "Hole", "Literal", "Segment", "built_string", "literal_value", "unwrap_parens"]
 
 
 def unwrap_parens(node: Node | None) -> Node | None:
@@ -109,17 +80,7 @@ def string_segments(ctx: AnalysisContext, node: Node) -> list[Segment] | None:
             segments.append(
                 Hole(expr, ctx.text(conversion) if conversion else "", ctx.text(spec)[1:] if spec else "")
             )
-    return _merge(segments)
-
-
-def _merge(segments: list[Segment]) -> list[Segment]:
-    merged: list[Segment] = []
-    for seg in segments:
-        if isinstance(seg, Literal) and merged and isinstance(merged[-1], Literal):
-            merged[-1] = Literal(merged[-1].value + seg.value)
-        elif not (isinstance(seg, Literal) and seg.value == ""):
-            merged.append(seg)
-    return merged
+    return merge_literals(segments)
 
 
 def literal_value(ctx: AnalysisContext, node: Node | None) -> str | None:
@@ -170,7 +131,7 @@ def _percent_segments(ctx: AnalysisContext, template: str, right: Node) -> tuple
                 return None, holes
             segs.append(Hole(mapping[key], conversion=m.group("conv")))
         segs.append(Literal(template[pos:]))
-        return _merge(segs), holes
+        return merge_literals(segs), holes
     else:
         values = [right]
     if any(m.group("key") is not None or m.group("width") == "*" or m.group("prec") == "*" for m in directives):
@@ -192,7 +153,7 @@ def _percent_segments(ctx: AnalysisContext, template: str, right: Node) -> tuple
         segs.append(Hole(values[index], conversion=m.group("conv"), spec=spec))
         index += 1
     segs.append(Literal(template[pos:]))
-    return _merge(segs), values
+    return merge_literals(segs), values
 
 
 def _format_segments(ctx: AnalysisContext, template: str, call: Node) -> tuple[list[Segment] | None, list[Node]]:
@@ -234,7 +195,7 @@ def _format_segments(ctx: AnalysisContext, template: str, call: Node) -> tuple[l
         else:
             return None, holes
         segs.append(Hole(node, f"!{conversion}" if conversion else "", spec or ""))
-    return _merge(segs), holes
+    return merge_literals(segs), holes
 
 
 def _concat_parts(node: Node, out: list[Node]) -> None:
@@ -260,7 +221,7 @@ def _segments_of(ctx: AnalysisContext, node: Node) -> list[Segment] | None:
             if part is None:
                 return None
             segs.extend(part)
-        return _merge(segs)
+        return merge_literals(segs)
     return [Hole(node)]
 
 
@@ -299,7 +260,7 @@ def built_string(ctx: AnalysisContext, node: Node | None) -> BuiltString | None:
                 if part_segs is None:
                     return None
                 segs.extend(part_segs)
-            segs = _merge(segs)
+            segs = merge_literals(segs)
             holes = [s.node for s in segs if isinstance(s, Hole)]
             return BuiltString(node, "concat", segs, holes, multiline) if holes else None
         return None

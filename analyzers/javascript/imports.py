@@ -1,0 +1,227 @@
+"""Module facts for JavaScript/TypeScript and adding the imports a fix needs.
+
+Facts: `imports` maps each local name to what it refers to (`exec` ->
+`child_process.exec` after `const { exec } = require("child_process")` or
+`import { exec } from "node:child_process"`; `cp` -> `child_process`);
+`imported_modules`; `constants` (top-level `const NAME = <literal>`); and
+`module_style` (`esm` when the file uses `import`/`export`, else `cjs`) so a
+fix adds `import * as crypto from "crypto"` or `const crypto =
+require("crypto")` to match the file.
+
+Fix imports are written as `"name from module"` (namespace or default
+binding) or `"{ name } from module"` (named binding).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Iterator
+
+from tree_sitter import Node, Tree
+
+from ..common.edits import insert_lines
+from ..facts import register_facts
+from ..model import Edit
+
+_CONSTANT_TYPES = {"number", "true", "false", "null"}
+
+
+def _text(source: bytes, node: Node | None) -> str:
+    return "" if node is None else source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def module_name(source: bytes, node: Node | None) -> str | None:
+    """The module of a string literal `"node:fs"` -> `fs`."""
+    if node is None or node.type != "string":
+        return None
+    text = _text(source, node)[1:-1]
+    return text[5:] if text.startswith("node:") else text
+
+
+def _require_target(source: bytes, value: Node | None, imports: dict[str, str]) -> str | None:
+    """`require("m")` -> m, `require("m").a.b` -> m.a.b, `promisify(x)` -> x's target."""
+    if value is None:
+        return None
+    if value.type == "await_expression" and value.named_children:
+        value = value.named_children[0]
+    if value.type == "call_expression":
+        function = value.child_by_field_name("function")
+        args = value.child_by_field_name("arguments")
+        arg_nodes = [a for a in (args.named_children if args is not None else []) if a.type != "comment"]
+        name = _text(source, function)
+        if name in ("require", "import") and len(arg_nodes) == 1:
+            return module_name(source, arg_nodes[0])
+        if name in ("promisify", "util.promisify") and len(arg_nodes) == 1:
+            inner = _require_target(source, arg_nodes[0], imports)
+            return inner if inner is not None else _resolve(_text(source, arg_nodes[0]), imports)
+        return None
+    if value.type == "member_expression":
+        inner = _require_target(source, value.child_by_field_name("object"), imports)
+        if inner is not None:
+            return f"{inner}.{_text(source, value.child_by_field_name('property'))}"
+    return None
+
+
+def _resolve(dotted: str, imports: dict[str, str]) -> str | None:
+    head, _, rest = dotted.partition(".")
+    target = imports.get(head)
+    if target is None:
+        return None
+    return f"{target}.{rest}" if rest else target
+
+
+def _bind_pattern(source: bytes, pattern: Node, target: str, imports: dict[str, str]) -> None:
+    if pattern.type == "identifier":
+        imports[_text(source, pattern)] = target
+    elif pattern.type == "object_pattern":
+        for child in pattern.named_children:
+            if child.type == "shorthand_property_identifier_pattern":
+                name = _text(source, child)
+                imports[name] = f"{target}.{name}"
+            elif child.type == "pair_pattern":
+                key = _text(source, child.child_by_field_name("key")).strip("'\"")
+                value = child.child_by_field_name("value")
+                if value is not None:
+                    _bind_pattern(source, value, f"{target}.{key}", imports)
+            elif child.type == "object_assignment_pattern":
+                left = child.child_by_field_name("left")
+                if left is not None:
+                    name = _text(source, left)
+                    imports[name] = f"{target}.{name}"
+
+
+def _record_import(source: bytes, stmt: Node, imports: dict[str, str]) -> None:
+    module = module_name(source, stmt.child_by_field_name("source"))
+    if module is None:
+        return
+    for clause in stmt.named_children:
+        if clause.type != "import_clause":
+            continue
+        for part in clause.named_children:
+            if part.type == "identifier":
+                imports[_text(source, part)] = module
+            elif part.type == "namespace_import":
+                for ident in part.named_children:
+                    imports[_text(source, ident)] = module
+            elif part.type == "named_imports":
+                for spec in part.named_children:
+                    if spec.type != "import_specifier":
+                        continue
+                    name = _text(source, spec.child_by_field_name("name")).strip("'\"")
+                    alias = spec.child_by_field_name("alias")
+                    imports[_text(source, alias) if alias is not None else name] = f"{module}.{name}"
+
+
+def _declarators(root: Node) -> Iterator[Node]:
+    for stmt in root.children:
+        if stmt.type == "export_statement":
+            stmt = stmt.child_by_field_name("declaration") or stmt
+        if stmt.type in ("lexical_declaration", "variable_declaration"):
+            yield from (d for d in stmt.named_children if d.type == "variable_declarator")
+
+
+def is_constant_literal(source: bytes, node: Node | None) -> bool:
+    if node is None:
+        return False
+    if node.type == "string":
+        return True
+    if node.type == "template_string":
+        return not any(c.type == "template_substitution" for c in node.children)
+    if node.type in ("as_expression", "satisfies_expression") and node.named_children:
+        return is_constant_literal(source, node.named_children[0])
+    if node.type == "unary_expression":
+        return is_constant_literal(source, node.child_by_field_name("argument"))
+    return node.type in _CONSTANT_TYPES
+
+
+@register_facts("javascript")
+def javascript_module_facts(source: bytes, root: Node) -> dict[str, Any]:
+    imports: dict[str, str] = {}
+    constants: list[str] = []
+    esm = False
+    for stmt in root.children:
+        if stmt.type == "import_statement":
+            esm = True
+            _record_import(source, stmt, imports)
+        elif stmt.type == "export_statement":
+            esm = True
+    for declarator in _declarators(root):
+        name = declarator.child_by_field_name("name")
+        value = declarator.child_by_field_name("value")
+        target = _require_target(source, value, imports)
+        if target is not None and name is not None:
+            _bind_pattern(source, name, target, imports)
+        elif name is not None and name.type == "identifier" and is_constant_literal(source, value):
+            if declarator.parent is not None and declarator.parent.child(0) is not None and _text(source, declarator.parent.child(0)) == "const":
+                constants.append(_text(source, name))
+    return {
+        "imports": imports,
+        "imported_modules": sorted({target.split(".")[0] for target in imports.values()}),
+        "constants": sorted(set(constants)),
+        "module_style": "esm" if esm else "cjs",
+    }
+
+
+# -- materializer ------------------------------------------------------------
+
+_SPEC = re.compile(r"^\s*(?:\{\s*(?P<named>[\w$]+)\s*\}|(?P<binding>[\w$]+))\s+from\s+(?P<module>[\w$./@:-]+)\s*$")
+
+
+def _statement(spec: str, esm: bool) -> tuple[str, str, str] | None:
+    match = _SPEC.match(spec)
+    if match is None:
+        return None
+    module = match.group("module")
+    quoted = json.dumps(module)
+    if match.group("named"):
+        name = match.group("named")
+        text = f"import {{ {name} }} from {quoted};" if esm else f"const {{ {name} }} = require({quoted});"
+        return name, f"{module}.{name}", text
+    name = match.group("binding")
+    text = f"import * as {name} from {quoted};" if esm else f"const {name} = require({quoted});"
+    return name, module, text
+
+
+def _insertion_offset(source: bytes, root: Node) -> int:
+    last: Node | None = None
+    for stmt in root.children:
+        if stmt.type == "import_statement" or (
+            stmt.type in ("lexical_declaration", "variable_declaration") and b"require(" in source[stmt.start_byte : stmt.end_byte]
+        ):
+            last = stmt
+        elif stmt.type == "comment" or _is_directive(source, stmt) or stmt.type == "hash_bang_line":
+            continue
+        elif last is not None:
+            break
+        else:
+            break
+    if last is not None:
+        end = source.find(b"\n", last.end_byte)
+        return len(source) if end < 0 else end + 1
+    for stmt in root.children:
+        if stmt.type in ("comment", "hash_bang_line") or _is_directive(source, stmt):
+            continue
+        return stmt.start_byte
+    return len(source)
+
+
+def _is_directive(source: bytes, stmt: Node) -> bool:
+    return stmt.type == "expression_statement" and stmt.named_child_count == 1 and stmt.named_children[0].type == "string"
+
+
+def materialize_imports(source: bytes, tree: Tree, statements: tuple[str, ...]) -> tuple[Edit, ...]:
+    root = tree.root_node
+    facts = javascript_module_facts(source, root)
+    imports: dict[str, str] = facts["imports"]
+    esm = facts["module_style"] == "esm"
+    lines: list[str] = []
+    for spec in dict.fromkeys(statements):
+        parsed = _statement(spec, esm)
+        if parsed is None:
+            continue
+        name, target, text = parsed
+        if imports.get(name) == target:
+            continue
+        lines.append(text)
+    return insert_lines(source, _insertion_offset(source, root), lines)
