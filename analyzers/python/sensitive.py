@@ -162,6 +162,44 @@ def secret_name_strength(name: str | None) -> str | None:
     return None
 
 
+# -- names of generated or compared security values (PY-RAND, PY-TIMING) -----------------------
+SECRET_WORDS = frozenset(
+    {"token", "password", "passwd", "pwd", "passphrase", "passcode", "otp", "totp", "hotp", "secret", "salt", "nonce",
+     "csrf", "xsrf", "apikey", "sid", "pin", "mfa", "2fa", "secretkey", "sessionid", "pepper", "iv", "signature", "sig", "hmac", "mac"}
+)
+CODE_QUALIFIERS = frozenset(
+    {"reset", "verify", "verification", "confirm", "confirmation", "activation", "auth", "sms", "email", "login", "otp",
+     "invite", "invitation", "access", "recovery", "backup", "security", "magic", "one", "2fa", "mfa", "authorization"}
+)
+CODE_WORDS = frozenset({"code", "codes", "link", "url", "hash", "key", "id", "digits"})
+NOT_SECRET_LAST = frozenset(
+    {"length", "len", "size", "count", "delay", "timeout", "ttl", "expiry", "expires", "index", "idx", "type", "name",
+     "retries", "attempts", "seconds", "minutes", "interval", "jitter", "alphabet", "charset",
+     "pool", "format", "rounds", "iterations", "policy", "strength", "prompt", "message", "field", "column"}
+)
+
+
+def is_secret_name(name: str | None) -> bool | None:
+    """True for security values, False for names that describe one (`password_length`), None when unknown."""
+    if not name:
+        return None
+    words = identifier_words(name)
+    if not words:
+        return None
+    if words[-1] in NOT_SECRET_LAST:
+        return False
+    joined = "".join(words)
+    if any(w in SECRET_WORDS for w in words) or "password" in joined or "token" in joined:
+        return True
+    if "session" in words and words[-1] in ("id", "key", "token", "sid", "secret"):
+        return True
+    if words[-1] == "key" and len(words) > 1 and words[-2] in KEY_QUALIFIERS:
+        return True
+    if set(words) & CODE_WORDS and set(words) & CODE_QUALIFIERS:
+        return True
+    return None
+
+
 def entropy(value: str) -> float:
     """Shannon entropy in bits per character."""
     if not value:

@@ -1,0 +1,169 @@
+"""PY-TIMING-001 timing-unsafe-secret-comparison: a token, signature, HMAC or password compared with `==`.
+
+**What it finds.** `==` / `!=` between two run-time values where one of them
+is a secret: a name such as `token`, `signature`, `api_key`, `csrf_token`,
+`otp`, `password`, `reset_code`, a request header/field named like one
+(`request.headers.get("X-API-Key")`), or a freshly computed HMAC
+(`hmac.new(...).hexdigest()`, `hmac.digest(...)`).
+
+**Not reported.** Comparisons with literals, `None`, numbers or
+enum-like constants (`token == Token.EOF`, `token_type == "bearer"`),
+descriptive names (`token_count`, `password_length`), membership tests, and
+in modules that import nothing web- or crypto-related, comparisons whose only
+evidence is the word `token` (lexers and parsers compare tokens all day).
+
+**Fix.** "Compare with hmac.compare_digest" rewrites `a == b` to
+`hmac.compare_digest(a, b)` and `a != b` to `not hmac.compare_digest(a, b)`.
+The result is the same for equal and unequal values; a request value read
+with `.get(...)` is wrapped as `(value or "")` so a missing header still
+compares unequal instead of raising. `compare_digest` accepts `bytes` or
+ASCII-only `str`; compare non-ASCII secrets as bytes (`.encode()`).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from tree_sitter import Node
+
+from ....context import AnalysisContext
+from ....model import Confidence, Edit, Finding, Fix, Severity
+from ....python.names import call_arguments, imports_module, method_name, qualified_name
+from ....python.sensitive import identifier_words, is_secret_name, string_literal_value
+from ....python.strings import unwrap_parens
+from ...base import Explanation, Rule, register
+
+CONTEXT_MODULES = (
+    "hmac", "hashlib", "secrets", "jwt", "jose", "flask", "django", "fastapi", "starlette", "werkzeug", "itsdangerous",
+    "bcrypt", "passlib", "cryptography", "requests", "aiohttp", "tornado", "bottle", "pyramid", "sanic", "quart",
+)
+HMAC_CALLS = frozenset({"hmac.new", "hmac.digest", "hmac.HMAC"})
+_CONSTANT_TYPES = frozenset({"string", "concatenated_string", "integer", "float", "true", "false", "none", "list", "tuple", "dictionary", "set"})
+
+
+def _operand_name(ctx: AnalysisContext, node: Node) -> str | None:
+    """The name that says what an operand holds."""
+    if node.type == "identifier":
+        return ctx.text(node)
+    if node.type == "attribute":
+        return ctx.text(node.child_by_field_name("attribute"))
+    if node.type == "subscript":
+        key = string_literal_value(ctx, node.child_by_field_name("subscript"))
+        return key if key is not None else _operand_name(ctx, unwrap_parens(node.child_by_field_name("value")))
+    if node.type == "call":
+        function = node.child_by_field_name("function")
+        method = method_name(ctx, node)
+        if method in ("get", "getlist", "pop") or (function is not None and function.type == "identifier" and ctx.text(function) == "getattr"):
+            positional, _ = call_arguments(ctx, node)
+            index = 1 if method is None else 0
+            if len(positional) > index:
+                return string_literal_value(ctx, positional[index])
+        if function is not None:
+            return ctx.text(function.child_by_field_name("attribute") if function.type == "attribute" else function)
+    return None
+
+
+def _is_hmac_value(ctx: AnalysisContext, node: Node) -> bool:
+    """`hmac.new(...).hexdigest()`, `hmac.digest(...)`, `h.hexdigest()` of an hmac."""
+    if node.type != "call":
+        return False
+    if qualified_name(ctx, node.child_by_field_name("function")) in HMAC_CALLS:
+        return True
+    function = node.child_by_field_name("function")
+    if function is not None and function.type == "attribute" and method_name(ctx, node) in ("hexdigest", "digest"):
+        receiver = unwrap_parens(function.child_by_field_name("object"))
+        return receiver is not None and receiver.type == "call" and qualified_name(ctx, receiver.child_by_field_name("function")) in HMAC_CALLS
+    return False
+
+
+def _is_constant(ctx: AnalysisContext, node: Node) -> bool:
+    if node.type in _CONSTANT_TYPES:
+        return True
+    if node.type == "unary_operator":
+        return True
+    if node.type == "attribute":
+        attr = ctx.text(node.child_by_field_name("attribute"))
+        return attr.isupper() and not is_secret_name(attr)  # Token.EOF, Status.ACTIVE
+    if node.type == "call":
+        function = node.child_by_field_name("function")
+        return function is not None and ctx.text(function) in ("len", "type", "id", "bool", "int", "float", "isinstance")
+    return False
+
+
+@register
+class TimingUnsafeSecretComparison(Rule):
+    id = "PY-TIMING-001"
+    name = "timing-unsafe-secret-comparison"
+    cwe = 208
+    owasp = "A02:2021"
+    severity = Severity.MEDIUM
+    confidence = Confidence.MEDIUM
+    languages = ("python",)
+    fix_title = "Compare with hmac.compare_digest"
+    summary = "Secret, token, signature or HMAC compared with == (timing side channel)"
+    explanation = Explanation(
+        what="A secret value is checked with `==`, which stops at the first differing character.",
+        why=(
+            "The check is correct, so tests pass. But the time it takes leaks how many leading characters of the "
+            "guess were right: an attacker who can measure responses (many requests, statistics, a nearby host) "
+            "recovers a webhook signature, API key or reset token one character at a time instead of guessing "
+            "it whole."
+        ),
+        hostile_input=(
+            "For a 64-hex-character HMAC, the attacker tries `0000...`, `1000...`, ... `f000...` thousands of times "
+            "each, keeps the first character whose rejection is slowest, and moves on: about 16 x 64 positions "
+            "instead of 16^64 guesses."
+        ),
+        fix="`hmac.compare_digest(expected, received)` takes the same time wherever the values differ.",
+    )
+
+    def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
+        has_context = imports_module(ctx, *CONTEXT_MODULES)
+        for node in ctx.captures("(comparison_operator) @c").get("c", []):
+            operators = [c.type for c in node.children if not c.is_named]
+            operands = [unwrap_parens(c) for c in node.named_children]
+            if operators not in (["=="], ["!="]) or len(operands) != 2 or any(o is None for o in operands):
+                continue
+            left, right = operands
+            if _is_constant(ctx, left) or _is_constant(ctx, right):
+                continue
+            evidence = self._evidence(ctx, left) or self._evidence(ctx, right)
+            if evidence is None:
+                continue
+            if evidence == "token" and not has_context:
+                continue
+            yield self.finding(
+                ctx,
+                node,
+                f"`{evidence}` compared with `{operators[0]}` leaks its value through timing; use hmac.compare_digest",
+                fixes=(self._fix(ctx, node, left, right, operators[0]),),
+            )
+
+    def _evidence(self, ctx: AnalysisContext, operand: Node) -> str | None:
+        if _is_hmac_value(ctx, operand):
+            return "HMAC"
+        name = _operand_name(ctx, operand)
+        if not is_secret_name(name):
+            return None
+        words = identifier_words(name)
+        return "token" if words and set(words) <= {"token", "tokens", "tok"} else name
+
+    @staticmethod
+    def _fix(ctx: AnalysisContext, node: Node, left: Node, right: Node, operator: str) -> Fix:
+        def operand(expr: Node, other: Node) -> str:
+            text = ctx.text(expr)
+            if expr.type == "call" and method_name(ctx, expr) == "get" and not _bytes_like(ctx, other):
+                return f"({text} or \"\")"
+            return text
+
+        call = f"hmac.compare_digest({operand(left, right)}, {operand(right, left)})"
+        text = call if operator == "==" else f"not {call}"
+        parent = node.parent
+        if operator == "!=" and parent is not None and parent.type not in ("if_statement", "elif_clause", "while_statement", "return_statement", "assignment", "parenthesized_expression", "expression_statement", "boolean_operator", "not_operator"):
+            text = f"({text})"
+        return Fix("Compare with hmac.compare_digest (constant time)", (Edit(node.start_byte, node.end_byte, text),), imports=("import hmac",))
+
+
+def _bytes_like(ctx: AnalysisContext, node: Node) -> bool:
+    text = ctx.text(node)
+    return text.endswith((".digest()", ".encode()")) or text.startswith(("b'", 'b"'))
