@@ -6,3 +6,4 @@ from . import imports as _imports
 
 register_import_materializer("python", _imports.materialize_imports)
 from . import sensitive as _sensitive  # noqa: F401  (registers the secret rules' module facts)
+from . import ownership as _ownership  # noqa: F401  (registers the ownership facts)

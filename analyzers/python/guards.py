@@ -12,17 +12,26 @@ the sink in the same function (an `if`, `elif`, `while` or `assert`), whatever
 its branch structure. That misses a check that does not stop the bad case
 (`if url in ALLOWED: log(...)`), which errs on the side of silence; rules use
 it only to suppress a finding, never to create one.
+
+`guards_of()` is the structured variant for rules that need to know *which way*
+a condition went: the conditions known to hold whenever a node runs, from the
+`if`/`elif`/`else` branches around it and from guard clauses that leave the
+function before it (`if ".." in name: abort(400)`, `if url.netloc not in
+ALLOWED: return "bad"`), including those at the top of a preceding `try` body.
+A block leaves when it ends with `return`, `raise`, `continue`, `break` or a call
+to `abort()`/`sys.exit()`.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
 
 from tree_sitter import Node
 
 from ..context import AnalysisContext
-from .dataflow import definitions, enclosing_function, scope_of
+from .dataflow import FUNCTION_TYPES, definitions, enclosing_function, scope_of
 from .names import qualified_name
 from .strings import literal_value, unwrap_parens
 
@@ -214,3 +223,109 @@ def allow_list_checked(ctx: AnalysisContext, node: Node) -> bool:
 
 def bounds_checked(ctx: AnalysisContext, node: Node) -> bool:
     return checked_before(ctx, node, is_bounds_test)
+
+
+# -- structured guards ------------------------------------------------------------
+_EXIT_CALLS = frozenset({"abort", "flask.abort", "sys.exit", "exit", "quit", "os._exit"})
+_BLOCK_CONTAINERS = ("block", "module")
+
+
+@dataclass(frozen=True)
+class Guard:
+    condition: Node
+    holds: bool  # the truth value the condition has whenever the guarded node runs
+
+
+def block_exits(ctx: AnalysisContext, block: Node | None) -> bool:
+    """True when running `block` always leaves the enclosing code path."""
+    if block is None:
+        return False
+    statements = [c for c in block.named_children if c.type != "comment"]
+    if not statements:
+        return False
+    last = statements[-1]
+    if last.type in ("return_statement", "raise_statement", "continue_statement", "break_statement"):
+        return True
+    if last.type == "expression_statement" and last.named_children:
+        expr = last.named_children[0]
+        if expr.type == "call":
+            function = expr.child_by_field_name("function")
+            name = ctx.text(function)
+            imports = ctx.facts.get("imports", {})
+            return name in _EXIT_CALLS or imports.get(name) in _EXIT_CALLS
+    if last.type == "if_statement":
+        alternatives = [c for c in last.children if c.type in ("elif_clause", "else_clause")]
+        has_else = any(c.type == "else_clause" for c in alternatives)
+        return has_else and block_exits(ctx, last.child_by_field_name("consequence")) and all(
+            block_exits(ctx, c.child_by_field_name("consequence") or c.child_by_field_name("body")) for c in alternatives
+        )
+    return False
+
+
+def _if_chain_guards(if_stmt: Node, branch: Node) -> Iterator[Guard]:
+    """Guards implied by `branch` (the consequence, an elif or the else) of `if_stmt`."""
+    condition = if_stmt.child_by_field_name("condition")
+    if branch.id == (if_stmt.child_by_field_name("consequence") or branch).id:
+        if condition is not None:
+            yield Guard(condition, True)
+        return
+    if condition is not None:
+        yield Guard(condition, False)
+    for clause in if_stmt.children:
+        if clause.type == "elif_clause":
+            clause_condition = clause.child_by_field_name("condition")
+            if clause.id == branch.id:
+                if clause_condition is not None:
+                    yield Guard(clause_condition, True)
+                return
+            if clause_condition is not None:
+                yield Guard(clause_condition, False)
+
+
+def _early_exits_before(ctx: AnalysisContext, block: Node, before: int) -> Iterator[Guard]:
+    for statement in block.named_children:
+        if statement.start_byte >= before:
+            break
+        yield from _statement_guards(ctx, statement)
+        if statement.type == "try_statement":
+            body = statement.child_by_field_name("body")
+            if body is not None:
+                for inner in body.named_children:
+                    yield from _statement_guards(ctx, inner)
+
+
+def _statement_guards(ctx: AnalysisContext, statement: Node) -> Iterator[Guard]:
+    if statement.type == "if_statement":
+        condition = statement.child_by_field_name("condition")
+        if condition is not None and block_exits(ctx, statement.child_by_field_name("consequence")):
+            yield Guard(condition, False)
+            for clause in statement.children:
+                if clause.type == "elif_clause" and block_exits(ctx, clause.child_by_field_name("consequence")):
+                    elif_condition = clause.child_by_field_name("condition")
+                    if elif_condition is not None:
+                        yield Guard(elif_condition, False)
+    elif statement.type == "assert_statement" and statement.named_children:
+        yield Guard(statement.named_children[0], True)
+
+
+def guards_of(ctx: AnalysisContext, node: Node) -> list[Guard]:
+    """Conditions known to hold whenever `node` runs (innermost first)."""
+    out: list[Guard] = []
+    child = node
+    parent = node.parent
+    while parent is not None and parent.type not in FUNCTION_TYPES:
+        if parent.type == "if_statement" and child.type == "block":
+            out.extend(_if_chain_guards(parent, child))
+        elif parent.type == "elif_clause" and child.type == "block":
+            if_stmt = parent.parent
+            if if_stmt is not None:
+                out.extend(_if_chain_guards(if_stmt, parent))
+        elif parent.type == "else_clause" and child.type == "block":
+            if_stmt = parent.parent
+            if if_stmt is not None and if_stmt.type == "if_statement":
+                out.extend(_if_chain_guards(if_stmt, parent))
+        if parent.type in _BLOCK_CONTAINERS:
+            out.extend(_early_exits_before(ctx, parent, child.start_byte))
+        child = parent
+        parent = parent.parent
+    return out

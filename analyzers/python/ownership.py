@@ -1,0 +1,128 @@
+"""Module facts about record ownership: which models and tables belong to a user.
+
+The missing-ownership-check rule must tell a user's private record (a note,
+an order, an invoice) from a shared one (a product, a country), and its fix
+must name the owner attribute. The evidence is in the file more often than
+not, because AI assistants write single-file apps and, even when the model
+lives elsewhere, the sibling "list" and "create" routes show ownership:
+
+- a model class with an owner field: `user_id = db.Column(db.ForeignKey("user.id"))`,
+  `owner = models.ForeignKey(settings.AUTH_USER_MODEL, ...)`,
+  `owner_id: int = Field(foreign_key="user.id")`;
+- a model class without one (a shared resource: the rule stays quiet);
+- uses that set or filter an owner field: `Note(user_id=current_user.id)`,
+  `Note.query.filter_by(user_id=...)`, `Note.objects.filter(owner=request.user)`,
+  `Note.user_id == current_user.id`;
+- SQL in strings: `CREATE TABLE notes (... user_id INTEGER ...)`,
+  `INSERT INTO notes (user_id, ...)`, `SELECT ... FROM notes WHERE user_id = ?`.
+
+Facts are plain data: `models` maps a class name to `{"owner": attr, "user": bool,
+"table": name, "defined": True}` and `tables` maps a table name to its owner column
+("" when the table is known and has none).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tree_sitter import Node
+
+from ..facts import register_facts
+
+OWNER_FIELD = re.compile(
+    r"^(user|owner|author|creator|created_by|uploaded_by|submitted_by|posted_by|account|customer|tenant|"
+    r"organization|organisation|org|patient|member|profile|client)(_id|_pk)?$"
+)
+_MODEL_BASES = re.compile(r"\b(Model|Base|SQLModel|DeclarativeBase|Document|DynamicDocument|Entity|TimestampedModel|\w+Model)\b")
+_USER_BASES = re.compile(r"\b(UserMixin|AbstractUser|AbstractBaseUser|SQLAlchemyBaseUserTable\w*|BaseUser|User)\b")
+_USER_CLASS = re.compile(r"^(User|Users|UserModel|AppUser|CustomUser|Account|Member)$")
+_FOREIGN_USER = re.compile(
+    r"ForeignKey\w*\s*\(\s*(['\"]?(auth\.)?users?(\.id|s\.id)?['\"]?|User\b|settings\.AUTH_USER_MODEL|get_user_model\(\)|['\"]User['\"])"
+    r"|foreign_key\s*=\s*['\"]users?\.id['\"]|ReferenceField\s*\(\s*User\b|ForeignKeyField\s*\(\s*User\b",
+    re.IGNORECASE,
+)
+_FIELD = re.compile(r"^\s*(\w+)\s*(?::[^=\n]*)?=\s*(.+)$", re.MULTILINE)
+_TABLENAME = re.compile(r"__tablename__\s*=\s*['\"](\w+)['\"]")
+_OWNER_NAMES = (
+    r"(?:user|owner|author|creator|created_by|uploaded_by|submitted_by|posted_by|account|customer|tenant|organization|"
+    r"organisation|org|patient|member|profile|client)(?:_id|_pk)?"
+)
+_USE_EVIDENCE = (
+    re.compile(rf"\b([A-Z]\w*)\s*\([^()]*?\b({_OWNER_NAMES})\s*="),
+    re.compile(rf"\b([A-Z]\w*)\.(?:query|objects)\.\w+\([^()]*?\b({_OWNER_NAMES})(?:__\w+)?\s*="),
+    re.compile(rf"\b([A-Z]\w*)\.({_OWNER_NAMES})\s*[=!]="),
+)
+_CREATE_TABLE = re.compile(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?[`\"\[]?(\w+)[`\"\]]?\s*\(([^;]*?)\)\s*(?:;|['\"]|$)", re.IGNORECASE | re.DOTALL)
+_INSERT = re.compile(r"INSERT\s+INTO\s+[`\"\[]?(\w+)[`\"\]]?\s*\(([^)]*)\)", re.IGNORECASE)
+_SELECT_OWNER = re.compile(rf"\bFROM\s+[`\"\[]?(\w+)[`\"\]]?\s+WHERE\b[^'\"]*?\b({_OWNER_NAMES})\s*=", re.IGNORECASE)
+
+
+def _text(source: bytes, node: Node) -> str:
+    return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def _owner_of_body(body: str) -> str:
+    """The owner field of a model body: a foreign key to the user model first, then a well-known name."""
+    named = ""
+    for match in _FIELD.finditer(body):
+        name, value = match.group(1), match.group(2)
+        if name.startswith("__"):
+            continue
+        if _FOREIGN_USER.search(value):
+            return name
+        if not named and OWNER_FIELD.match(name) and re.search(r"Column|Field|field|ForeignKey|Integer|relationship|mapped_column|Mapped|int\b|str\b|UUID", match.group(0)):
+            named = name
+    return named
+
+
+def _classes(root: Node):
+    for node in root.children:
+        target = node
+        if node.type == "decorated_definition":
+            target = node.child_by_field_name("definition") or node
+        if target.type == "class_definition":
+            yield target
+
+
+@register_facts("python")
+def ownership_facts(source: bytes, root: Node) -> dict[str, Any]:
+    models: dict[str, dict[str, Any]] = {}
+    for cls in _classes(root):
+        name_node = cls.child_by_field_name("name")
+        bases_node = cls.child_by_field_name("superclasses")
+        body_node = cls.child_by_field_name("body")
+        if name_node is None or bases_node is None or body_node is None:
+            continue
+        bases = _text(source, bases_node)
+        if not _MODEL_BASES.search(bases) or re.search(r"\b(BaseModel|TypedDict|Enum|Exception|Schema)\b", bases):
+            continue
+        name = _text(source, name_node)
+        body = _text(source, body_node)
+        table = _TABLENAME.search(body)
+        models[name] = {
+            "owner": _owner_of_body(body),
+            "user": bool(_USER_CLASS.match(name) or _USER_BASES.search(bases)),
+            "table": table.group(1) if table else "",
+            "defined": True,
+        }
+    text = source.decode("utf-8", "replace")
+    for pattern in _USE_EVIDENCE:
+        for match in pattern.finditer(text):
+            model, field = match.group(1), match.group(2)
+            entry = models.setdefault(model, {"owner": "", "user": bool(_USER_CLASS.match(model)), "table": "", "defined": False})
+            if not entry["owner"] and not entry["user"]:
+                entry["owner"] = field
+    tables: dict[str, str] = {}
+    for match in _CREATE_TABLE.finditer(text):
+        columns = [c.strip().split()[0].strip('`"[]') for c in match.group(2).split(",") if c.strip()]
+        owner = next((c for c in columns if OWNER_FIELD.match(c.lower())), "")
+        tables[match.group(1).lower()] = owner
+    for match in _INSERT.finditer(text):
+        columns = [c.strip().strip('`"[]') for c in match.group(2).split(",")]
+        owner = next((c for c in columns if OWNER_FIELD.match(c.lower())), "")
+        if owner:
+            tables[match.group(1).lower()] = tables.get(match.group(1).lower()) or owner
+    for match in _SELECT_OWNER.finditer(text):
+        tables[match.group(1).lower()] = tables.get(match.group(1).lower()) or match.group(2)
+    return {"models": models, "tables": tables}

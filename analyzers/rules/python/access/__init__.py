@@ -1,0 +1,1 @@
+"""Broken access control: ownership, authentication, redirects, trust boundaries."""
