@@ -9,11 +9,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from pathlib import Path
-
 from draftguard.analyzers import Severity
 
-from .settings import Settings
+from .reports import FORMATS
+from .settings import SCOPES
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -32,9 +31,25 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
     serve.add_argument("--log-file", metavar="FILE", help="write server logs to FILE")
     serve.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
-    check = sub.add_parser("check", help="scan files and folders")
-    check.add_argument("paths", nargs="+", metavar="PATH")
-    check.add_argument("--fail-on", default="low", choices=[s.label for s in Severity], help="lowest severity that makes the exit code 1")
+    check = sub.add_parser(
+        "check",
+        help="scan files and folders",
+        description="Scan files and folders for security flaws. Exit code: 0 no findings at or above --fail-on, 1 findings, 2 usage or configuration error.",
+    )
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to scan (default: the current folder)")
+    check.add_argument("-f", "--format", default="text", choices=FORMATS, help="report format (default: text)")
+    check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+    check.add_argument("--fail-on", default="low", choices=[s.label for s in Severity], help="lowest severity that makes the exit code 1 (default: low)")
+    check.add_argument("--rules", metavar="IDS", help="run only these rules (comma-separated ids)")
+    check.add_argument("--exclude-rules", metavar="IDS", help="do not run these rules (comma-separated ids)")
+    check.add_argument("--exclude", metavar="PATTERN", action="append", help="leave out paths matching this gitignore-style pattern (repeatable)")
+    check.add_argument("--since", metavar="REV", help="report only findings on lines changed since the git revision REV")
+    check.add_argument("--ai-only", action="store_true", help="report only findings inside AI-written regions")
+    check.add_argument("--scope", choices=list(SCOPES), help="which findings to report (default: the configuration's scope, else all)")
+    check.add_argument("--config", metavar="FILE", help="use this .draftguard.toml or pyproject.toml instead of searching for one")
+    check.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: number of CPUs)")
+    check.add_argument("--no-progress", action="store_true", help="never draw the progress bar (it is off anyway when stderr is not a terminal)")
+    check.add_argument("-q", "--quiet", action="store_true", help="do not print the summary line on stderr")
     return parser
 
 
@@ -58,29 +73,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .scan import iter_files, scan_file
+    from .check import run_check
 
-    missing = [p for p in args.paths if not Path(p).exists()]
-    if missing:
-        print(f"draftguard: error: no such file or directory: {', '.join(missing)}", file=sys.stderr)
-        return EXIT_USAGE
-    threshold = Severity.parse(args.fail_on)
-    config = Settings().analysis_config()
-    total = failing = files = 0
-    for path in iter_files(args.paths):
-        result = scan_file(path, config)
-        files += 1
-        if result.error:
-            print(f"{path}: {result.error}", file=sys.stderr)
-        for f in result.findings:
-            total += 1
-            failing += f.severity >= threshold
-            line, col = f.start_point[0] + 1, f.start_point[1] + 1
-            fix = f"  (fix: {f.fixes[0].title})" if f.fixes else ""
-            print(f"{path}:{line}:{col}: {f.rule_id} [{f.severity.label}] {f.message} (CWE-{f.cwe}){fix}")
-    noun = "finding" if total == 1 else "findings"
-    print(f"draftguard: {total} {noun} in {files} file{'s' if files != 1 else ''}", file=sys.stderr)
-    return EXIT_FINDINGS if failing else EXIT_CLEAN
+    return run_check(args)
 
 
 def main(argv: list[str] | None = None) -> int:

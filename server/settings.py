@@ -1,10 +1,16 @@
-"""User settings: parsed from plain data with clear messages, never fatal.
+"""User settings: parsed from plain data with clear messages, never fatal here.
 
-The same parser serves LSP `initializationOptions`, the `draftguard`
-configuration section, `workspace/didChangeConfiguration` and the
-`[tool.draftguard]` table of pyproject.toml, so every entry point accepts the
-same keys. Unknown keys and bad values produce warnings; the previous value
-of a bad key is kept.
+One parser serves every entry point: LSP `initializationOptions`, the
+`draftguard` configuration section, `workspace/didChangeConfiguration`, the
+`[tool.draftguard]` table of pyproject.toml and `.draftguard.toml` (see
+projectconfig.py), so every entry point accepts the same keys. Problems come
+back as `SettingIssue`s naming the offending key; the caller decides whether
+they are fatal (the CLI stops on invalid values, the server only warns).
+Unknown keys are always just warnings, so a newer configuration still works
+with an older draftguard. A bad key keeps its previous value.
+
+`overlay()` layers editor settings over project settings: a scalar given by
+the editor wins, rule switches and severity overrides are merged per rule.
 """
 
 from __future__ import annotations
@@ -12,10 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
-from draftguard.analyzers import AnalysisConfig, Severity
+from draftguard.analyzers import AnalysisConfig, Severity, get_rule
 
 SCOPES = ("aiRegions", "changed", "all")
 _SCOPE_ALIASES = {"ai": "aiRegions", "airegions": "aiRegions", "ai-regions": "aiRegions", "ai_regions": "aiRegions", "changed": "changed", "all": "all", "file": "all"}
+DIAGNOSTIC_MODES = ("auto", "push", "pull")
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,7 @@ class Settings:
     bulk_insert_lines: int = 2
     bulk_insert_chars: int = 60
     exclude: tuple[str, ...] = ()
+    diagnostic_mode: str = "auto"
 
     def analysis_config(self) -> AnalysisConfig:
         return AnalysisConfig(
@@ -40,87 +48,155 @@ class Settings:
         )
 
 
-def _string_list(value: Any, key: str, warnings: list[str]) -> frozenset[str] | None:
+@dataclass(frozen=True)
+class SettingIssue:
+    """One problem with one key; `unknown` issues are never fatal."""
+
+    key: str
+    message: str
+    unknown: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}"
+
+
+def _string_list(value: Any, key: str, issues: list[SettingIssue]) -> frozenset[str] | None:
     if isinstance(value, str):
         value = [part.strip() for part in value.split(",") if part.strip()]
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        warnings.append(f"{key}: expected a list of rule ids, got {type(value).__name__}")
+        issues.append(SettingIssue(key, f"expected a list of rule ids, got {_describe(value)}"))
         return None
+    _known_rules(value, key, issues)
     return frozenset(value)
 
 
-def _positive_int(value: Any, key: str, warnings: list[str]) -> int | None:
+def _known_rules(ids: Any, key: str, issues: list[SettingIssue]) -> None:
+    """Unknown rule ids are warnings: the configuration may be newer than us."""
+    for rule_id in sorted(ids):
+        if get_rule(rule_id) is None:
+            issues.append(SettingIssue(key, f"unknown rule id {rule_id!r} (ignored)", unknown=True))
+
+
+def _positive_int(value: Any, key: str, issues: list[SettingIssue]) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        warnings.append(f"{key}: expected a positive whole number, got {value!r}")
+        issues.append(SettingIssue(key, f"expected a positive whole number, got {value!r}"))
         return None
     return value
 
 
-def parse_settings(raw: Any, base: Settings | None = None, *, origin: str = "settings") -> tuple[Settings, list[str]]:
-    """Merge `raw` (a mapping, possibly nested like VS Code's) onto `base`."""
-    settings = base or Settings()
-    warnings: list[str] = []
+def _describe(value: Any) -> str:
+    return f"{type(value).__name__} {value!r}" if not isinstance(value, (list, dict)) else type(value).__name__
+
+
+def _normalise(key: str) -> str:
+    return key.replace("_", "").replace("-", "").replace(".", "").lower()
+
+
+_CLIENT_ONLY = {"traceserver", "trace", "interpreter", "path", "enable", "showstatusbar"}
+
+
+def parse_changes(raw: Any, *, origin: str = "settings") -> tuple[dict[str, Any], list[SettingIssue]]:
+    """The Settings fields `raw` sets (only the valid ones) and the issues found."""
+    issues: list[SettingIssue] = []
     if raw is None:
-        return settings, warnings
+        return {}, issues
     if not isinstance(raw, Mapping):
-        return settings, [f"{origin}: expected an object, got {type(raw).__name__}"]
-    flat = _flatten(raw)
+        return {}, [SettingIssue(origin or "settings", f"expected a table of settings, got {type(raw).__name__}")]
     changes: dict[str, Any] = {}
-    for key, value in flat.items():
-        name = f"{origin}.{key}"
-        normalised = key.replace("_", "").replace("-", "").replace(".", "").lower()
+    for key, value in _flatten(raw).items():
+        name = f"{origin}.{key}" if origin else key
+        normalised = _normalise(key)
         if normalised == "scope":
-            scope = _SCOPE_ALIASES.get(str(value).lower()) if isinstance(value, str) else None
+            scope = _SCOPE_ALIASES.get(value.lower()) if isinstance(value, str) else None
             if scope is None:
-                warnings.append(f"{name}: expected one of {', '.join(SCOPES)}, got {value!r}")
+                issues.append(SettingIssue(name, f"expected one of {', '.join(SCOPES)}, got {value!r}"))
             else:
                 changes["scope"] = scope
         elif normalised in ("rulesdisabled", "disable", "disabledrules", "excluderules"):
-            parsed = _string_list(value, name, warnings)
+            parsed = _string_list(value, name, issues)
             if parsed is not None:
                 changes["rules_disabled"] = parsed
-        elif normalised in ("rulesenabled", "enable", "enabledrules"):
-            parsed = _string_list(value, name, warnings)
+        elif normalised in ("rulesenabled", "enable", "enabledrules") and not (normalised == "enable" and isinstance(value, bool)):
+            parsed = _string_list(value, name, issues)
             if parsed is not None:
                 changes["rules_enabled"] = parsed
         elif normalised in ("rulesonly", "only", "rules") and not isinstance(value, Mapping):
-            parsed = _string_list(value, name, warnings)
+            parsed = _string_list(value, name, issues)
             if parsed is not None:
                 changes["only_rules"] = parsed or None
         elif normalised in ("severityoverrides", "severity"):
             if not isinstance(value, Mapping):
-                warnings.append(f"{name}: expected an object mapping rule ids to severities")
+                issues.append(SettingIssue(name, f"expected a table mapping rule ids to severities, got {_describe(value)}"))
                 continue
-            overrides = dict(settings.severity_overrides)
+            overrides: dict[str, Severity] = {}
             for rule_id, level in value.items():
                 try:
-                    overrides[str(rule_id)] = Severity.parse(str(level))
+                    overrides[str(rule_id)] = Severity.parse(level) if isinstance(level, str) else Severity.parse(repr(level))
                 except ValueError as exc:
-                    warnings.append(f"{name}.{rule_id}: {exc}")
+                    issues.append(SettingIssue(f"{name}.{rule_id}", str(exc)))
+            _known_rules(overrides, name, issues)
             changes["severity_overrides"] = overrides
         elif normalised in ("honournosec", "honornosec", "nosec"):
             if isinstance(value, bool):
                 changes["honour_nosec"] = value
             else:
-                warnings.append(f"{name}: expected true or false, got {value!r}")
+                issues.append(SettingIssue(name, f"expected true or false, got {value!r}"))
         elif normalised in ("bulkinsertthresholdlines", "bulkinsertlines"):
-            parsed_int = _positive_int(value, name, warnings)
+            parsed_int = _positive_int(value, name, issues)
             if parsed_int is not None:
                 changes["bulk_insert_lines"] = parsed_int
         elif normalised in ("bulkinsertthresholdcharacters", "bulkinsertthresholdchars", "bulkinsertchars", "bulkinsertcharacters"):
-            parsed_int = _positive_int(value, name, warnings)
+            parsed_int = _positive_int(value, name, issues)
             if parsed_int is not None:
                 changes["bulk_insert_chars"] = parsed_int
         elif normalised in ("exclude", "excludes"):
+            if isinstance(value, str):
+                value = [value]
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
                 changes["exclude"] = tuple(value)
             else:
-                warnings.append(f"{name}: expected a list of glob patterns")
-        elif normalised in ("traceserver", "trace", "interpreter", "path", "enable", "showstatusbar"):
+                issues.append(SettingIssue(name, f"expected a list of gitignore-style patterns, got {_describe(value)}"))
+        elif normalised == "diagnosticmode":
+            if value in DIAGNOSTIC_MODES:
+                changes["diagnostic_mode"] = value
+            else:
+                issues.append(SettingIssue(name, f"expected one of {', '.join(DIAGNOSTIC_MODES)}, got {value!r}"))
+        elif normalised in _CLIENT_ONLY:
             continue  # client-side settings the server does not use
         else:
-            warnings.append(f"{name}: unknown setting (ignored)")
-    return replace(settings, **changes), warnings
+            issues.append(SettingIssue(name, "unknown setting (ignored)", unknown=True))
+    return changes, issues
+
+
+def parse_settings(raw: Any, base: Settings | None = None, *, origin: str = "settings") -> tuple[Settings, list[SettingIssue]]:
+    """Replace the fields `raw` sets on `base` (or the defaults)."""
+    changes, issues = parse_changes(raw, origin=origin)
+    return replace(base or Settings(), **changes), issues
+
+
+def overlay(base: Settings, raw: Any, *, origin: str = "settings") -> tuple[Settings, list[SettingIssue]]:
+    """`raw` (editor or command-line settings) over `base` (project settings).
+
+    Scalars given in `raw` win. Rule switches merge per rule, so a project's
+    `rules.disabled` survives an editor that sends an empty list, and an
+    editor can still switch on one rule the project disabled.
+    """
+    changes, issues = parse_changes(raw, origin=origin)
+    disabled = set(base.rules_disabled)
+    enabled = set(base.rules_enabled)
+    if "rules_enabled" in changes:
+        disabled -= changes["rules_enabled"]
+        enabled |= changes["rules_enabled"]
+    if "rules_disabled" in changes:
+        enabled -= changes["rules_disabled"]
+        disabled |= changes["rules_disabled"]
+    changes["rules_disabled"] = frozenset(disabled)
+    changes["rules_enabled"] = frozenset(enabled)
+    if "severity_overrides" in changes:
+        changes["severity_overrides"] = {**base.severity_overrides, **changes["severity_overrides"]}
+    if "exclude" in changes:
+        changes["exclude"] = tuple(dict.fromkeys(base.exclude + changes["exclude"]))
+    return replace(base, **changes), issues
 
 
 def _flatten(raw: Mapping, prefix: str = "") -> dict[str, Any]:
@@ -129,7 +205,7 @@ def _flatten(raw: Mapping, prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in raw.items():
         full = f"{prefix}{key}"
-        if isinstance(value, Mapping) and full.replace("_", "").lower() in ("rules", "bulkinsertthreshold", "trace", "draftguard"):
+        if isinstance(value, Mapping) and _normalise(full) in ("rules", "bulkinsertthreshold", "trace", "draftguard"):
             flat.update(_flatten(value, f"{full}." if full.lower() != "draftguard" else ""))
         else:
             flat[full] = value
