@@ -65,13 +65,13 @@ def test_sarif_validates_against_the_official_schema(run_cli, project) -> None:
 
 def test_sarif_content_github_reads(run_cli, project) -> None:
     run = sarif_of(run_cli, str(project))["runs"][0]
-    rule = run["tool"]["driver"]["rules"][0]
+    result = run["results"][0]
+    rule = run["tool"]["driver"]["rules"][result["ruleIndex"]]
     assert rule["id"] == "PY-SQLI-001" and rule["name"] == "sql-injection-string-built-query"
     assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
     assert "although the code works" in rule["help"]["markdown"]
     assert {"security", "external/cwe/cwe-089", "CWE-89", "OWASP-A03:2021"} <= set(rule["properties"]["tags"])
     assert float(rule["properties"]["security-severity"]) >= 7.0
-    result = run["results"][0]
     assert result["ruleId"] == "PY-SQLI-001" and result["level"] == "error"
     location = result["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": "app.py", "uriBaseId": "%SRCROOT%"}
