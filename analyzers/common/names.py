@@ -15,7 +15,7 @@ from typing import Iterable
 from tree_sitter import Node
 
 from ..context import AnalysisContext
-from .syntax import Syntax, syntax_for
+from .syntax import Syntax, descendants, syntax_for
 
 
 def _syntax(ctx: AnalysisContext) -> Syntax:
@@ -131,14 +131,7 @@ def call_matches(ctx: AnalysisContext, call: Node, patterns: Iterable[str]) -> b
 
 def calls_in(ctx: AnalysisContext, node: Node | None = None) -> Iterable[Node]:
     """Every call node under `node` (the unit by default), in source order."""
-    syn = _syntax(ctx)
-    start = node or ctx.unit
-    stack = [start]
-    while stack:
-        current = stack.pop()
-        if current.type in syn.calls:
-            yield current
-        stack.extend(reversed(current.children))
+    return descendants(node or ctx.unit, _syntax(ctx).calls)
 
 
 def imports_module(ctx: AnalysisContext, *modules: str) -> bool:

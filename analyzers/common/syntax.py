@@ -116,6 +116,16 @@ JAVASCRIPT = Syntax(
     ),
 )
 
+def descendants(root: Node, types: frozenset[str] | set[str] | tuple[str, ...] | None = None):
+    """`root` and every node below it (of `types`, when given), in source order."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if types is None or node.type in types:
+            yield node
+        stack.extend(reversed(node.children))
+
+
 _BY_FAMILY = {s.family: s for s in (PYTHON, JAVASCRIPT)}
 
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from ..common.strings import BuiltString
-from ..common.taint import is_safe_value
+from ..common.taint import SafeValues, Taint, TaintSpec, is_safe_value, taint_of
 from ..context import AnalysisContext
+from ..model import Confidence
 from .flow import SYN, Definition, definitions, reaching_definitions
 from .sources import SAFE
 from .strings import built_string
@@ -26,29 +27,29 @@ class BuiltArgument:
     single: bool  # exactly one definition reaches the sink (fixable)
 
 
-def is_safe(ctx: AnalysisContext, node: Node | None) -> bool:
-    return is_safe_value(ctx, node, SAFE)
+def is_safe(ctx: AnalysisContext, node: Node | None, safe: SafeValues = SAFE) -> bool:
+    return is_safe_value(ctx, node, safe)
 
 
-def dynamic(ctx: AnalysisContext, built: BuiltString) -> bool:
-    return not all(is_safe(ctx, hole) for hole in built.holes)
+def dynamic(ctx: AnalysisContext, built: BuiltString, safe: SafeValues = SAFE) -> bool:
+    return not all(is_safe(ctx, hole, safe) for hole in built.holes)
 
 
-def built_argument(ctx: AnalysisContext, argument: Node | None) -> BuiltArgument | None:
+def built_argument(ctx: AnalysisContext, argument: Node | None, safe: SafeValues = SAFE) -> BuiltArgument | None:
     """The built string behind `argument` if any part of it is dynamic."""
     node = SYN.unwrap(argument)
     if node is None:
         return None
     built = built_string(ctx, node)
     if built is not None:
-        return BuiltArgument(node, built, None, True) if dynamic(ctx, built) else None
+        return BuiltArgument(node, built, None, True) if dynamic(ctx, built, safe) else None
     if node.type != "identifier":
         return None
     defs = reaching_definitions(ctx, node)
     found = [
         (d, b)
         for d in defs
-        if d.kind in ("assign", "augment") and not d.path and (b := built_string(ctx, d.value)) is not None and dynamic(ctx, b)
+        if d.kind in ("assign", "augment") and not d.path and (b := built_string(ctx, d.value)) is not None and dynamic(ctx, b, safe)
     ]
     if not found:
         return None
@@ -99,3 +100,24 @@ def values_stay_put(ctx: AnalysisContext, definition: Definition, sink: Node, va
                 if definition.statement.end_byte <= d.node.start_byte < sink.start_byte:
                     return False
     return True
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a finding can say about where a value came from."""
+
+    taint: Taint | None
+
+    @property
+    def origin(self) -> str:
+        """` from req.query (line 4)`, or nothing when no source was found."""
+        return f" from {self.taint.source} (line {self.taint.line})" if self.taint is not None else ""
+
+    @property
+    def confidence(self) -> Confidence | None:
+        """High when the value provably comes from input; the rule's default otherwise."""
+        return Confidence.HIGH if self.taint is not None else None
+
+
+def evidence(ctx: AnalysisContext, node: Node | None, spec: TaintSpec) -> Evidence:
+    return Evidence(taint_of(ctx, node, spec))

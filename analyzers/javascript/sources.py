@@ -87,3 +87,9 @@ NOSQL = BASE.extend(
 URL = BASE.extend("js-url", sanitisers={"encodeURIComponent"})
 CODE = BASE.extend("js-code", sanitisers={"JSON.stringify"})
 OBJECT = BASE.extend("js-object", sanitisers={"_.pick", "lodash.pick", "pick", "structuredClone"})
+
+
+def safe_for(spec: TaintSpec) -> SafeValues:
+    """Values that cannot carry a payload for `spec`'s sinks: numbers,
+    constants, and the results of its sanitisers."""
+    return SafeValues(calls=SAFE.calls | spec.sanitisers, members=SAFE.members, methods=SAFE.methods)
