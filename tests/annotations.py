@@ -3,7 +3,10 @@
 A fixture is `tests/fixtures/<language>/<RULE-ID>.<ext>`. A comment
 `ruleid: RULE-ID[, RULE-ID...]` marks the next code line as one the rule must
 fire on; `ok: RULE-ID` marks one it must stay silent on. The optional
-`<RULE-ID>.fixed.<ext>` is the expected text after applying every fix.
+`<RULE-ID>.fixed.<ext>` is the expected text after applying every fix. A rule
+may have more fixtures for other contexts, `<RULE-ID>.<variant>.<ext>` (for
+example a Django settings module), each with its own
+`<RULE-ID>.<variant>.fixed.<ext>`.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ class Fixture:
 
     @property
     def fixed_path(self) -> Path:
-        return self.path.with_name(f"{self.rule_id}.fixed{self.path.suffix}")
+        return self.path.with_name(f"{self.path.stem}.fixed{self.path.suffix}")
 
 
 def parse_fixture(path: Path) -> Fixture:
