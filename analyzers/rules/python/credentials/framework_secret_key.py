@@ -33,33 +33,14 @@ from tree_sitter import Node
 
 from ....context import AnalysisContext
 from ....model import Confidence, Finding, Fix, Severity
-from ....python.names import call_arguments, method_name, qualified_name
+from ....python.names import call_arguments, qualified_name
 from ....python.sensitive import FRAMEWORK_KEY_NAMES, environment_fix, in_test_code, string_literal_value
+from ....python.settings import config_assignments
 from ....python.strings import unwrap_parens
 from ...base import Explanation, Rule, register
 
 KEY_NAMES = FRAMEWORK_KEY_NAMES - {"secret_key"}
 ENV_LOOKUPS = frozenset({"os.environ.get", "os.getenv", "environ.get", "os.environ.setdefault"})
-CONFIG_METHODS = frozenset({"update", "from_mapping"})
-
-_ASSIGN_QUERY = "(assignment left: (_) @left right: (_) @right) @assign"
-_CALL_QUERY = "(call function: (attribute) @function arguments: (argument_list) @args) @call"
-
-
-def _assigned_key(ctx: AnalysisContext, left: Node) -> str | None:
-    """`SECRET_KEY`, `app.secret_key`, `app.config["SECRET_KEY"]` -> the key name."""
-    if left.type == "identifier":
-        name = ctx.text(left)
-        return name if name in KEY_NAMES else None
-    if left.type == "attribute":
-        attr = ctx.text(left.child_by_field_name("attribute"))
-        if attr == "secret_key":
-            return "SECRET_KEY"
-        return attr if attr in KEY_NAMES else None
-    if left.type == "subscript":
-        key = string_literal_value(ctx, left.child_by_field_name("subscript"))
-        return key if key in KEY_NAMES else None
-    return None
 
 
 @register
@@ -93,37 +74,9 @@ class FrameworkSecretKeyLiteral(Rule):
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
         if ctx.facts.get("config_overridden_from_file"):
             return
-        for match in ctx.matches(_ASSIGN_QUERY):
-            key = _assigned_key(ctx, match["left"][0])
-            if key is not None:
-                yield from self._check_value(ctx, match["right"][0], key)
-        for match in ctx.matches(_CALL_QUERY):
-            call = match["call"][0]
-            if method_name(ctx, call) not in CONFIG_METHODS:
-                continue
-            receiver = ctx.text(match["function"][0].child_by_field_name("object"))
-            if not receiver.endswith("config"):
-                continue
-            positional, keywords = call_arguments(ctx, call)
-            for key, value in keywords.items():
-                if key in KEY_NAMES:
-                    yield from self._check_value(ctx, value, key)
-            for arg in positional:
-                yield from self._dict_entries(ctx, unwrap_parens(arg))
-
-    def _dict_entries(self, ctx: AnalysisContext, node: Node | None) -> Iterator[Finding]:
-        if node is None:
-            return
-        if node.type == "dictionary":
-            for pair in node.named_children:
-                if pair.type == "pair":
-                    key = string_literal_value(ctx, pair.child_by_field_name("key"))
-                    if key in KEY_NAMES:
-                        yield from self._check_value(ctx, pair.child_by_field_name("value"), key)
-        elif node.type == "call" and qualified_name(ctx, node.child_by_field_name("function")) == "dict":
-            for key, value in call_arguments(ctx, node)[1].items():
-                if key in KEY_NAMES:
-                    yield from self._check_value(ctx, value, key)
+        for setting in config_assignments(ctx):
+            if setting.key in KEY_NAMES:
+                yield from self._check_value(ctx, setting.value, setting.key)
 
     def _check_value(self, ctx: AnalysisContext, value: Node | None, key: str) -> Iterator[Finding]:
         value = unwrap_parens(value)
