@@ -147,7 +147,19 @@ def is_identity(ctx: AnalysisContext, node: Node | None, depth: int = 0) -> bool
     return _mentions_identity(ctx, node, depth) and not user_controlled(ctx, node)
 
 
-def _mentions_identity(ctx: AnalysisContext, node: Node, depth: int) -> bool:
+def _mentions_identity(ctx: AnalysisContext, node: Node | None, depth: int) -> bool:
+    if node is None or depth > 24:
+        return False
+    key = ("mentions_identity", node.id)
+    if key in ctx._memo:
+        return ctx._memo[key]
+    ctx._memo[key] = False  # break cycles through definitions
+    result = _mentions_identity_uncached(ctx, node, depth)
+    ctx._memo[key] = result
+    return result
+
+
+def _mentions_identity_uncached(ctx: AnalysisContext, node: Node, depth: int) -> bool:
     kind = node.type
     if kind in ("attribute", "identifier"):
         dotted = dotted_name(ctx, node)

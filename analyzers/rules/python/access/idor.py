@@ -52,6 +52,7 @@ from tree_sitter import Node
 
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
+from ....python.arguments import add_keyword
 from ....python.auth import (
     _mentions_identity,
     handler_auth,
@@ -61,6 +62,7 @@ from ....python.auth import (
     user_controlled,
 )
 from ....python.dataflow import enclosing_function
+from ....python.frameworks import deny_statement, web_framework
 from ....python.guards import identifiers
 from ....python.layout import enclosing_statement, indent_unit, insert_lines_after, line_indent
 from ....python.names import call_arguments, dotted_name, qualified_name
@@ -508,7 +510,7 @@ class OwnershipFix:
         self.record = record
         self.owner = owner
         self.user_model = user_model
-        self.framework = _framework(ctx)
+        self.framework = web_framework(ctx)
 
     def build(self) -> Fix | None:
         identity = self._identity()
@@ -574,23 +576,13 @@ class OwnershipFix:
         return owner, user_obj
 
     def _imports(self, value: str, deny: bool = True) -> tuple[str, ...]:
-        imports: tuple[str, ...] = ()
-        if deny:
-            imports = {
-                "flask": ("from flask import abort",),
-                "django": ("from django.core.exceptions import PermissionDenied",),
-                "fastapi": ("from fastapi import HTTPException",),
-            }[self.framework]
+        imports: tuple[str, ...] = deny_statement(self.ctx, 403, "Not allowed")[1] if deny else ()
         if value.startswith("current_user") and "flask_login" in self.ctx.facts.get("imported_modules", ()):
             imports += ("from flask_login import current_user",)
         return imports
 
     def _deny(self) -> str:
-        return {
-            "flask": "abort(403)",
-            "django": "raise PermissionDenied",
-            "fastapi": 'raise HTTPException(status_code=403, detail="Not allowed")',
-        }[self.framework]
+        return deny_statement(self.ctx, 403, "Not allowed")[0]
 
     # edits -------------------------------------------------------------------
     def _keyword_fix(self, call: Node | None, owner: str, user_obj: str | None, user_id: str) -> Fix | None:
@@ -612,8 +604,8 @@ class OwnershipFix:
                     return None
                 value_node = keyword.child_by_field_name("value")
                 return Fix(MissingOwnershipCheck.fix_title, (Edit(value_node.start_byte, value_node.end_byte, key_value),), self._imports(key_value, deny=False))
-        last = named[-1]
-        return Fix(MissingOwnershipCheck.fix_title, (Edit(last.end_byte, last.end_byte, f", {attribute}={value}"),), self._imports(value, deny=False))
+        edit = add_keyword(self.ctx, call, f"{attribute}={value}")
+        return Fix(MissingOwnershipCheck.fix_title, (edit,), self._imports(value, deny=False)) if edit is not None else None
 
     def _comparison_fix(self, user_obj: str | None, user_id: str) -> Fix | None:
         ctx = self.ctx
@@ -675,14 +667,3 @@ def _is_missing_check(ctx: AnalysisContext, statement: Node, record: str | None)
         return False
     text = " ".join(ctx.text(condition).split())
     return text in (f"{record} is None", f"not {record}", f"{record} == None")
-
-
-def _framework(ctx: AnalysisContext) -> str | None:
-    modules = set(ctx.facts.get("imported_modules", ()))
-    if "fastapi" in modules or "starlette" in modules:
-        return "fastapi"
-    if "django" in modules or "rest_framework" in modules:
-        return "django"
-    if "flask" in modules or "flask_login" in modules:
-        return "flask"
-    return None
