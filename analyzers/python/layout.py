@@ -53,3 +53,9 @@ def enclosing_statement(node: Node) -> Node | None:
     while current.parent is not None and current.parent.type not in ("block", "module"):
         current = current.parent
     return current if current.parent is not None else None
+
+
+def short(text: str, limit: int = 60) -> str:
+    """Source text squeezed onto one line for a finding message."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

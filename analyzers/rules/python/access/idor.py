@@ -64,7 +64,7 @@ from ....python.auth import (
 from ....python.dataflow import enclosing_function
 from ....python.frameworks import deny_statement, web_framework
 from ....python.guards import identifiers
-from ....python.layout import enclosing_statement, indent_unit, insert_lines_after, line_indent
+from ....python.layout import enclosing_statement, indent_unit, insert_lines_after, line_indent, short
 from ....python.names import call_arguments, dotted_name, qualified_name
 from ....python.ownership import OWNER_FIELD
 from ....python.strings import unwrap_parens
@@ -420,7 +420,7 @@ class MissingOwnershipCheck(Rule):
             first = _string_content(ctx, lookup.sql[0]).split(None, 1)[0].upper()
             verb = {"DELETE": "deletes", "UPDATE": "changes"}.get(first, "loads")
         message = (
-            f"`{_short(ctx.text(lookup.node))}` {verb} the {noun} chosen by the caller (`{source}`) and this handler never "
+            f"`{short(ctx.text(lookup.node))}` {verb} the {noun} chosen by the caller (`{source}`) and this handler never "
             f"checks that it belongs to the logged-in user ({how}): any user can reach anyone's record by changing the id"
         )
         fixes = []
@@ -470,10 +470,6 @@ class MissingOwnershipCheck(Rule):
                     return True
         return False
 
-
-def _short(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _record_variable(ctx: AnalysisContext, node: Node) -> str | None:
