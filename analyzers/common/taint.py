@@ -58,6 +58,9 @@ class TaintSpec:
     """Properties that never carry a payload (`length`, `size`)."""
     safe_methods: frozenset[str] = frozenset()
     """Methods returning booleans/numbers (`includes`, `indexOf`, `test`)."""
+    opaque_calls: frozenset[str] = frozenset()
+    """Calls whose result is not their arguments' data (file reads, database
+    lookups, HTTP requests): input given to them does not flow out."""
 
     def extend(self, name: str, *, sources: Iterable[str] = (), source_calls: Iterable[str] = (),
                sanitisers: Iterable[str] = ()) -> "TaintSpec":
@@ -192,6 +195,8 @@ class _Walker:
             return None
         if any(name_matches(n, spec.source_calls) for n in names):
             return Taint(f"{names[1] or names[0]}()", node.start_point.row + 1)
+        if any(name_matches(n, spec.opaque_calls) for n in names):
+            return None
         if callee is not None and callee.type in syn.members:
             method = ctx.text(callee.child_by_field_name(syn.member_property))
             if method in spec.safe_methods:

@@ -61,6 +61,14 @@ BASE = TaintSpec(
     sanitisers=SAFE.calls | frozenset({"*.digest", "bcrypt.hash", "bcrypt.hashSync", "argon2.hash", "*.randomBytes", "validator.isInt", "validator.isUUID"}),
     safe_members=SAFE.members,
     safe_methods=SAFE.methods,
+    opaque_calls=frozenset(
+        {
+            "fs.readFile", "fs.readFileSync", "fs.promises.readFile", "fs/promises.readFile", "*.readFile", "*.readFileSync",
+            "fs.existsSync", "fs.statSync", "fs.readdirSync", "*.query", "*.execute", "*.findOne", "*.findById", "*.findByPk",
+            "*.findUnique", "*.findFirst", "*.findMany", "*.findAll", "*.find", "*.count", "*.countDocuments", "*.prepare",
+            "*.all", "*.run", "fetch", "axios.get", "axios.post", "axios", "*.compare", "*.verify", "*.exists",
+        }
+    ),
 )
 
 SQL = BASE.extend("js-sql", sanitisers={"*.escape", "SqlString.escape", "*.escapeId", "*.escapeLiteral", "*.escapeIdentifier", "pgFormat", "format.literal"})

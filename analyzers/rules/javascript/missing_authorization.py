@@ -1,0 +1,185 @@
+"""JS-AUTHZ-001 idor-missing-ownership-check: a record loaded by a request id is returned or changed without checking its owner.
+
+**What it finds.** Express/Fastify/Next.js/NestJS route handlers that load a
+record with an id from the request (`Model.findById(req.params.id)`,
+`prisma.x.findUnique({ where: { id } })`, `Model.findByPk(id)`,
+`findOneAndUpdate({ _id: id })`, ...) and send it back or modify/delete it,
+while nothing in the handler compares the record's owner with the
+authenticated user and the query is not scoped to that user.
+
+**Not reported.** Queries scoped to the user (`where: { id, userId:
+req.user.id }`), handlers that compare the owner (`post.authorId !==
+req.user.id`) or call an authorisation helper (`authorize`, `can`,
+`assertOwner`), and routes registered behind role/permission middleware
+(`requireAdmin`, `authorize("admin")`, `checkOwnership`, NestJS
+`@Roles`/`@UseGuards(...)` with a role or ownership guard). Authentication
+middleware alone (`requireAuth`, `passport.authenticate`) does not count:
+it says who the user is, not what they may access.
+
+**Fix.** "Add ownership check" inserts, right after the record is loaded,
+`if (record && String(record.userId) !== String(req.user?.id)) return
+res.status(403).json({ error: "Forbidden" });` using the owner field the
+file already mentions (`userId`, `ownerId`, `authorId`, `owner`, `user`).
+The owner gets the same response as before; anyone else gets 403.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from tree_sitter import Node
+
+from ...common.names import calls_in, method_name
+from ...common.syntax import descendants
+from ...context import AnalysisContext
+from ...javascript.flow import SYN
+from ...javascript.queries import evidence
+from ...javascript.routes import Route, route_of
+from ...javascript.sources import BASE
+from ...model import Confidence, Edit, Finding, Fix, Severity
+from ..base import Explanation, Rule, register
+
+READ_METHODS = frozenset({"findById", "findByPk", "findUnique", "findUniqueOrThrow", "findFirst", "findOne", "findOneBy", "findOneOrFail", "findOneByOrFail", "get", "first"})
+WRITE_METHODS = frozenset(
+    {"findByIdAndUpdate", "findByIdAndDelete", "findByIdAndRemove", "findOneAndUpdate", "findOneAndDelete", "update", "updateOne",
+     "delete", "deleteOne", "destroy", "remove", "upsert"}
+)
+USER_REFERENCE = re.compile(
+    r"\b(req|request|ctx)\.(user|session|auth)\b|\bsession\??\.user\b|\bcurrentUser\b|\bauth\(\)|\bgetServerSession\b|"
+    r"\buser\??\.(id|_id|sub|userId)\b|\bctx\.state\.user\b|\b(userId|ownerId|authorId)\s*:\s*(req|request|session|user|ctx|currentUser)",
+)
+AUTHZ_CALL = re.compile(r"\b(authorize|authorise|can|cannot|ability|assertOwner|checkOwner|ensureOwner|isOwner|requireOwner|checkPermission|hasPermission|enforce|permit)\w*\s*\(", re.IGNORECASE)
+ROLE_MIDDLEWARE = re.compile(r"(admin|role|permission|authori[sz]e|owner|ownership|can\b|ability|policy|acl|guard|scope)", re.IGNORECASE)
+OWNER_FIELDS = ("userId", "ownerId", "authorId", "user_id", "owner_id", "createdBy", "owner", "author", "user")
+
+
+@register
+class JsMissingAuthorization(Rule):
+    id = "JS-AUTHZ-001"
+    name = "idor-missing-ownership-check"
+    cwe = 639
+    owasp = "A01:2021"
+    severity = Severity.HIGH
+    confidence = Confidence.MEDIUM
+    languages = ("javascript",)
+    fix_title = "Add ownership check (403)"
+    summary = "Route handler loads a record by a request id and returns or changes it without checking its owner"
+    explanation = Explanation(
+        what="The handler trusts the id in the URL or body: any logged-in user can read or change any record by changing the id.",
+        why=(
+            "Every demo uses the user's own ids, so it works and tests pass. Authentication only proves who the caller "
+            "is; without comparing the record's owner to that user (or scoping the query to them) the ids are the "
+            "only protection, and ids are sequential or leak in URLs."
+        ),
+        hostile_input="Logged in as user 7, `GET /api/invoices/8` (or `DELETE /api/posts/8`) returns or deletes user 8's data.",
+        fix=(
+            "Scope the query to the user (`where: { id, userId: req.user.id }`) or compare after loading: "
+            "`if (String(invoice.userId) !== String(req.user.id)) return res.status(403).json({ error: 'Forbidden' })`."
+        ),
+    )
+
+    def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
+        reported: set[int] = set()
+        for call in calls_in(ctx):
+            method = method_name(ctx, call)
+            if method not in READ_METHODS and method not in WRITE_METHODS:
+                continue
+            route = route_of(ctx, call)
+            if route is None or route.function.id in reported:
+                continue
+            args = SYN.arguments(call)
+            if not args or not self._loads_by_request_id(ctx, args[0]):
+                continue
+            if self._authorised(ctx, route, call):
+                continue
+            record = self._loaded_into(call)
+            if method in READ_METHODS and (record is None or not self._record_leaves(ctx, route, record)):
+                continue
+            reported.add(route.function.id)
+            fix = self._fix(ctx, route, call, record) if method in READ_METHODS else None
+            action = "returns" if method in READ_METHODS else "changes"
+            yield self.finding(
+                ctx, call, f"Missing authorisation: the handler {action} a record selected by request input without checking that it belongs to the user",
+                fixes=(fix,) if fix is not None else (),
+            )
+
+    @staticmethod
+    def _loads_by_request_id(ctx: AnalysisContext, arg: Node) -> bool:
+        arg = SYN.unwrap(arg)
+        if arg.type == "object":
+            text = ctx.text(arg)
+            if USER_REFERENCE.search(text):
+                return False
+            return any(evidence(ctx, v, BASE).taint is not None for v in descendants(arg, ("identifier", "member_expression", "shorthand_property_identifier")) if v.parent.type != "member_expression")
+        return evidence(ctx, arg, BASE).taint is not None
+
+    @staticmethod
+    def _authorised(ctx: AnalysisContext, route: Route, call: Node) -> bool:
+        body = ctx.text(route.function)
+        if AUTHZ_CALL.search(body):
+            return True
+        for condition in descendants(route.function, ("if_statement", "ternary_expression", "binary_expression")):
+            test = condition.child_by_field_name("condition") if condition.type != "binary_expression" else condition
+            if test is not None and USER_REFERENCE.search(ctx.text(test)):
+                if condition.type != "binary_expression" or ctx.text(condition.child_by_field_name("operator")) in ("===", "!==", "==", "!="):
+                    return True
+        scoped = [c for c in descendants(route.function, ("object",)) if USER_REFERENCE.search(ctx.text(c))]
+        if scoped:
+            return True
+        return any(ROLE_MIDDLEWARE.search(ctx.text(m)) for m in route.middleware)
+
+    @staticmethod
+    def _loaded_into(call: Node) -> Node | None:
+        node = call.parent
+        while node is not None and node.type in ("await_expression", "parenthesized_expression", "as_expression", "non_null_expression"):
+            node = node.parent
+        if node is not None and node.type == "variable_declarator":
+            name = node.child_by_field_name("name")
+            return name if name is not None and name.type == "identifier" else None
+        return None
+
+    @staticmethod
+    def _record_leaves(ctx: AnalysisContext, route: Route, record: Node) -> bool:
+        """Is the record sent back, returned or changed after loading?"""
+        name = ctx.text(record)
+        pattern = re.compile(
+            rf"(\.(json|send|render|end)\s*\(\s*(\{{[^}}]*)?\b{re.escape(name)}\b|return\s+(\w+\.json\(\s*)?(\{{[^}}]*)?\b{re.escape(name)}\b|"
+            rf"\b{re.escape(name)}\.(save|update|destroy|remove|delete|set)\w*\s*\(|\b{re.escape(name)}\.\w+\s*=[^=])"
+        )
+        after = ctx.source[record.end_byte : route.function.end_byte].decode("utf-8", "replace")
+        return bool(pattern.search(after))
+
+    def _fix(self, ctx: AnalysisContext, route: Route, call: Node, record: Node | None) -> Fix | None:
+        if record is None or route.kind not in ("express", "next-api"):
+            return None
+        params = route.function.child_by_field_name("parameters")
+        names = [ctx.text(p) for p in descendants(params, ("identifier",))] if params is not None else []
+        request = next((n for n in names if n in ("req", "request")), None)
+        response = next((n for n in names if n in ("res", "response", "reply")), None)
+        if request is None or response is None:
+            return None
+        statement = record.parent.parent
+        if statement is None or statement.type not in ("lexical_declaration", "variable_declaration") or statement.parent.type != "statement_block":
+            return None
+        line_start = ctx.source.rfind(b"\n", 0, statement.start_byte) + 1
+        indent = ctx.source[line_start : statement.start_byte].decode("utf-8", "replace")
+        if indent.strip():
+            return None
+        field = self._owner_field(ctx)
+        name = ctx.text(record)
+        newline = "\r\n" if b"\r\n" in ctx.source[:4096] else "\n"
+        check = (
+            f"{newline}{indent}if ({name} && String({name}.{field}) !== String({request}.user?.id)) {{"
+            f"{newline}{indent}  return {response}.status(403).json({{ error: \"Forbidden\" }});"
+            f"{newline}{indent}}}"
+        )
+        return Fix(f"Add ownership check: {name}.{field} must be the signed-in user (else 403)", (Edit(statement.end_byte, statement.end_byte, check),))
+
+    @staticmethod
+    def _owner_field(ctx: AnalysisContext) -> str:
+        text = ctx.source.decode("utf-8", "replace")
+        for field in OWNER_FIELDS:
+            if re.search(rf"\b{field}\s*:", text) or re.search(rf"\.{field}\b", text):
+                return field
+        return "userId"
