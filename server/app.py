@@ -9,6 +9,7 @@ decide which findings the current scope publishes.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Callable
 
 from lsprotocol import types
@@ -19,7 +20,8 @@ from draftguard.analyzers import Finding, analyze_detailed
 from .convert import to_diagnostic
 from .documents import Document, DocumentStore, TextChange
 from .protocol import DraftguardProtocol
-from .settings import Settings, parse_settings
+from .projectconfig import ConfigError, ProjectConfig, load_project_config
+from .settings import Settings, overlay
 
 log = logging.getLogger("draftguard")
 VERSION = "0.1.0"
@@ -32,7 +34,11 @@ class DraftguardServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("draftguard", VERSION, protocol_cls=DraftguardProtocol, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.documents = DocumentStore()
-        self.settings = Settings()
+        self.default_settings = Settings()
+        self.settings = self.default_settings
+        self.project_config: ProjectConfig | None = None
+        self.editor_settings: dict[str, object] = {}
+        """Raw editor settings by layer ("initializationOptions", then "workspace")."""
         self.initialization_settings: object = None
         self.change_listeners: list[ChangeListener] = []
         self.open_listeners: list[Callable[["DraftguardServer", Document], None]] = []
@@ -40,12 +46,48 @@ class DraftguardServer(LanguageServer):
         self.hover_providers: list[Callable[["DraftguardServer", Document, int], str | None]] = []
         self.code_action_providers: list[Callable[["DraftguardServer", Document, int, int, list[Finding]], list[types.CodeAction]]] = []
         self.workspace_root: str | None = None
+        self.pull_diagnostics = False
+        """True when the client pulls diagnostics (LSP 3.17) instead of receiving them."""
+        self.command_work_done_token: types.ProgressToken | None = None
+        """The work-done token of the workspace/executeCommand being dispatched."""
 
     # -- settings -------------------------------------------------------------
     def apply_settings(self, raw: object, origin: str) -> None:
-        settings, warnings = parse_settings(raw, self.settings, origin=origin)
-        for warning in warnings:
-            self.log(f"configuration: {warning}", types.MessageType.Warning)
+        """Editor settings from `origin`; they override the project file's."""
+        layer = "initializationOptions" if origin == "initializationOptions" else "workspace"
+        self.editor_settings[layer] = raw
+        self.recompute_settings(warn_for=layer)
+
+    def load_project_config(self) -> None:
+        """(Re)read `.draftguard.toml` / `[tool.draftguard]` at the workspace root."""
+        if not self.workspace_root:
+            return
+        try:
+            self.project_config = load_project_config(Path(self.workspace_root))
+        except ConfigError as exc:
+            self.project_config = None
+            self.show_message(f"draftguard configuration ignored: {exc}", types.MessageType.Error)
+            return
+        for issue in self.project_config.issues:
+            kind = types.MessageType.Warning if issue.unknown else types.MessageType.Error
+            self.log(f"configuration: {issue}", kind)
+        if self.project_config.errors:
+            self.show_message(
+                "draftguard: invalid settings ignored: " + "; ".join(str(i) for i in self.project_config.errors), types.MessageType.Error
+            )
+        self.recompute_settings()
+
+    def recompute_settings(self, warn_for: str | None = None) -> None:
+        """defaults < project configuration file < initializationOptions < workspace settings."""
+        settings = self.default_settings
+        if self.project_config is not None and self.project_config.raw is not None:
+            settings, _issues = overlay(settings, self.project_config.raw, origin=self.project_config.origin)
+        for layer in ("initializationOptions", "workspace"):
+            if layer in self.editor_settings:
+                settings, issues = overlay(settings, self.editor_settings[layer], origin=layer)
+                if layer == warn_for:
+                    for issue in issues:
+                        self.log(f"configuration: {issue}", types.MessageType.Warning)
         changed = settings != self.settings
         self.settings = settings
         if changed:
@@ -72,6 +114,8 @@ class DraftguardServer(LanguageServer):
     def publish(self, doc: Document) -> None:
         visible = self.visible_findings(doc)
         doc.extra["visible"] = visible
+        if self.pull_diagnostics:
+            return  # the client asks with textDocument/diagnostic after its changes
         diagnostics = [to_diagnostic(doc, f) for f in visible]
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=doc.version))
 
@@ -82,10 +126,33 @@ class DraftguardServer(LanguageServer):
     def reanalyze_all(self) -> None:
         for doc in list(self.documents.documents.values()):
             self.analyze_and_publish(doc)
+        self.refresh_pulled_diagnostics()
 
     def republish_all(self) -> None:
         for doc in list(self.documents.documents.values()):
             self.publish(doc)
+        self.refresh_pulled_diagnostics()
+
+    def refresh_pulled_diagnostics(self) -> None:
+        """Ask a pulling client to pull again: findings changed without an edit
+        (settings, reviews, regions, a workspace scan)."""
+        if not self.pull_diagnostics:
+            return
+        caps = self.client_capabilities
+        workspace_caps = caps.workspace if caps else None
+        if workspace_caps and workspace_caps.diagnostics and workspace_caps.diagnostics.refresh_support:
+            try:
+                self.workspace_diagnostic_refresh(None)
+            except Exception:  # client gone
+                log.debug("diagnostic refresh failed", exc_info=True)
+
+    def choose_diagnostic_mode(self) -> None:
+        """Pull when the client supports it (setting `diagnosticMode` "auto"),
+        or when the user insists; push otherwise."""
+        caps = self.client_capabilities
+        client_pulls = bool(caps and caps.text_document and caps.text_document.diagnostic is not None)
+        mode = self.settings.diagnostic_mode
+        self.pull_diagnostics = client_pulls if mode == "auto" else mode == "pull"
 
     # -- messages ---------------------------------------------------------------
     def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
@@ -94,6 +161,13 @@ class DraftguardServer(LanguageServer):
             self.window_log_message(types.LogMessageParams(type=kind, message=message))
         except Exception:  # no client attached (unit tests, CLI)
             log.debug("could not send log message", exc_info=True)
+
+    def show_message(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        log.info(message)
+        try:
+            self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+        except Exception:  # no client attached
+            log.debug("could not show message", exc_info=True)
 
     @property
     def position_encoding(self) -> str:

@@ -16,17 +16,18 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TextIO
 
 from draftguard.analyzers import Severity, all_rules, get_rule
 
 from .atomic import atomic_write
 from .discover import IgnoreRules, discover
-from .git import ChangedLines, GitError, changed_lines
+from .findingfilter import Filter, apply_filters, repo_top, scope_filters, since_filter
+from .git import GitError
 from .projectconfig import ConfigError, ProjectConfig, load_project_config
 from .reports import ScanReport, render
 from .reports.text import summary_line
-from .scan import FileResult, Reported, ScanOptions, default_jobs, scan_files
+from .scan import FileResult, ScanOptions, default_jobs, scan_files
 from .settings import Settings, overlay
 from .termprogress import ProgressBar
 
@@ -41,13 +42,6 @@ def _common_start(paths: list[Path]) -> Path:
     resolved = [p.resolve() for p in paths]
     dirs = [p if p.is_dir() else p.parent for p in resolved]
     return Path(os.path.commonpath([str(d) for d in dirs]))
-
-
-def _repo_top(start: Path) -> Path | None:
-    for directory in (start, *start.parents):
-        if (directory / ".git").exists():
-            return directory
-    return None
 
 
 def _rule_ids(value: str | None, flag: str) -> frozenset[str] | None:
@@ -82,57 +76,17 @@ def effective_settings(args, project: ProjectConfig) -> Settings:
     return settings
 
 
-# -- filters ---------------------------------------------------------------------
-
-Keep = Callable[[FileResult, Reported], bool]
-
-
-def _on_changed_lines(changes: ChangedLines) -> Keep:
-    def keep(file: FileResult, reported: Reported) -> bool:
-        lines = changes.get(Path(file.path).resolve(), frozenset())
-        if lines is None:
-            return True
-        return any(line + 1 in lines for line in range(reported.span.start_line, reported.span.end_line + 1))
-
-    return keep
-
-
-def _in_ai_region(file: FileResult, reported: Reported) -> bool:
-    return reported.ai_region is True
-
-
-def build_filters(settings: Settings, since: str | None, git_root: Path | None) -> list[tuple[str, Keep]]:
-    filters: list[tuple[str, Keep]] = []
+def build_filters(settings: Settings, since: str | None, git_root: Path | None) -> list[Filter]:
+    filters: list[Filter] = []
     if since is not None:
         if git_root is None:
             raise UsageError("--since needs the scanned paths to be inside a git repository")
         try:
-            filters.append((f"lines changed since {since}", _on_changed_lines(changed_lines(git_root, since))))
+            filters.append(since_filter(git_root, since))
         except GitError as exc:
             raise UsageError(f"--since: {exc}") from None
-    if settings.scope == "aiRegions":
-        filters.append(("findings in AI-written regions", _in_ai_region))
-    elif settings.scope == "changed":
-        uncommitted: Keep = lambda f, r: False  # noqa: E731 - outside git nothing is uncommitted
-        if git_root is not None:
-            try:
-                uncommitted = _on_changed_lines(changed_lines(git_root, "HEAD"))
-            except GitError:
-                pass  # no commit yet: only AI regions count
-        filters.append(("findings in AI-written regions or uncommitted lines", lambda f, r: _in_ai_region(f, r) or uncommitted(f, r)))
+    filters.extend(scope_filters(settings.scope, git_root))
     return filters
-
-
-def apply_filters(files: list[FileResult], filters: list[tuple[str, Keep]]) -> int:
-    """Drop findings a filter rejects; returns how many were dropped."""
-    dropped = 0
-    if not filters:
-        return 0
-    for file in files:
-        kept = [r for r in file.findings if all(keep(file, r) for _name, keep in filters)]
-        dropped += len(file.findings) - len(kept)
-        file.findings = kept
-    return dropped
 
 
 # -- the command -------------------------------------------------------------------
@@ -161,7 +115,7 @@ def _run(args, stdout: TextIO, stderr: TextIO) -> int:
         print(f"draftguard: warning: {warning}", file=stderr)
     settings = effective_settings(args, project)
     files = discover(paths, IgnoreRules([(settings.exclude, project.root), (args.exclude or (), Path.cwd())]))
-    git_root = _repo_top(start)
+    git_root = repo_top(start)
     filters = build_filters(settings, args.since, git_root)
     config = settings.analysis_config()
     options = ScanOptions(config=config, root=str(git_root or project.root))

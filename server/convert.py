@@ -9,6 +9,7 @@ from draftguard.analyzers.taxonomy import cwe_url
 
 from .documents import Document
 from .positions import offset_to_position
+from .scan import Reported, Span
 
 SOURCE = "draftguard"
 
@@ -35,19 +36,32 @@ def fix_edits(doc: Document, fix: Fix) -> list[types.TextEdit]:
 
 
 def to_diagnostic(doc: Document, finding: Finding) -> types.Diagnostic:
+    fixes = [(fix.title, [(edit.range, edit.new_text) for edit in fix_edits(doc, fix)]) for fix in finding.fixes]
+    return _diagnostic(to_range(doc, finding.start_byte, finding.end_byte), finding, fixes)
+
+
+def span_range(span: Span) -> types.Range:
+    return types.Range(types.Position(span.start_line, span.start_col), types.Position(span.end_line, span.end_col))
+
+
+def reported_to_diagnostic(reported: Reported) -> types.Diagnostic:
+    """A finding of a file scanned on disk (not open in the editor); its
+    positions were computed in the scan's position encoding."""
+    fixes = [(fix.title, [(span_range(span), text) for span, text in fix.edits]) for fix in reported.fixes]
+    return _diagnostic(span_range(reported.span), reported.finding, fixes)
+
+
+def _diagnostic(range_: types.Range, finding: Finding, fixes: list[tuple[str, list[tuple[types.Range, str]]]]) -> types.Diagnostic:
     data = {
         "ruleId": finding.rule_id,
         "cwe": finding.cwe,
         "owasp": finding.owasp,
         "severity": finding.severity.label,
         "confidence": finding.confidence.label,
-        "fixes": [
-            {"title": fix.title, "edits": [{"range": range_json(edit.range), "newText": edit.new_text} for edit in fix_edits(doc, fix)]}
-            for fix in finding.fixes
-        ],
+        "fixes": [{"title": title, "edits": [{"range": range_json(r), "newText": text} for r, text in edits]} for title, edits in fixes],
     }
     return types.Diagnostic(
-        range=to_range(doc, finding.start_byte, finding.end_byte),
+        range=range_,
         message=f"{finding.message} [CWE-{finding.cwe}, OWASP {finding.owasp}, {finding.severity.label}]",
         severity=_SEVERITY[finding.severity],
         code=finding.rule_id,

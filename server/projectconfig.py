@@ -32,6 +32,9 @@ class ProjectConfig:
     path: Path | None = None
     settings: Settings = field(default_factory=Settings)
     issues: list[SettingIssue] = field(default_factory=list)
+    raw: Any = None
+    """The table as read, for layering it over other defaults (settings.overlay)."""
+    origin: str = ""
 
     @property
     def errors(self) -> list[SettingIssue]:
@@ -97,7 +100,7 @@ def load_config(path: Path) -> ProjectConfig:
         return config
     table, prefix = found
     settings, issues = parse_settings(table, origin=prefix)
-    config.settings = settings
+    config.settings, config.raw, config.origin = settings, table, prefix
     config.issues = [SettingIssue(f"{path}: {i.key}", i.message, i.unknown) for i in issues]
     return config
 

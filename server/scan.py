@@ -246,6 +246,10 @@ _WORKER_OPTIONS: ScanOptions | None = None
 def _init_worker(options: ScanOptions) -> None:
     global _WORKER_OPTIONS
     _WORKER_OPTIONS = options
+    try:  # a stray print in a worker must never reach the language server's stdout
+        os.dup2(2, 1)
+    except OSError:
+        pass
 
 
 def _scan_batch(paths: list[str]) -> list[FileResult]:

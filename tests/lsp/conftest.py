@@ -43,8 +43,18 @@ def initialize_params(root_uri: str | None = None, options: dict | None = None, 
     )
 
 
+def accept_registrations(client: LanguageClient) -> None:
+    """Answer client/registerCapability as editors do (the server registers
+    file watchers for its configuration files)."""
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def _register(params: types.RegistrationParams) -> None:
+        client.registrations = [*getattr(client, "registrations", []), *params.registrations]
+
+
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER))
 async def client(lsp_client: LanguageClient, tmp_path):
+    accept_registrations(lsp_client)
     lsp_client.initialize_result = await lsp_client.initialize_session(initialize_params(tmp_path.as_uri()))
     yield
     await lsp_client.shutdown_session()
