@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from draftguard.analyzers import all_rules, analyze, apply_edits, parse, spec_for_path
+from draftguard.analyzers import all_rules, analyze, apply_edits, get_rule, parse, spec_for_path
 from tests.annotations import all_fixtures, parse_fixture
+from tests.rules.fixrun import rule_config
 
 FIXTURE_PATHS = all_fixtures()
 
@@ -28,7 +29,7 @@ def test_rule_fixture(path) -> None:
     assert fixture.ok.get(fixture.rule_id), f"{path.name} has no `ok: {fixture.rule_id}` line"
     source = path.read_bytes()
     spec = spec_for_path(path.name)
-    findings = analyze(source, parse(source, spec.id), spec.id)
+    findings = analyze(source, parse(source, spec.id), spec.id, config=rule_config(fixture.rule_id))
     for rule_id in set(fixture.expected) | set(fixture.ok):
         fired = _fired_lines(findings, rule_id)
         expected = fixture.expected.get(rule_id, set())
@@ -45,7 +46,7 @@ def apply_all_fixes(source: bytes, language: str, rule_id: str, limit: int = 200
     """Apply the first fix of each finding of `rule_id`, one at a time,
     re-analysing after each so positions always match the current text."""
     for _ in range(limit):
-        findings = [f for f in analyze(source, parse(source, language), language) if f.rule_id == rule_id and f.fixes]
+        findings = [f for f in analyze(source, parse(source, language), language, config=rule_config(rule_id)) if f.rule_id == rule_id and f.fixes]
         if not findings:
             return source
         source = apply_edits(source, findings[0].fixes[0].edits)
@@ -65,12 +66,24 @@ def test_fixes_parse_clear_and_match_expected(path) -> None:
     fixture = parse_fixture(path)
     spec = spec_for_path(path.name)
     source = path.read_bytes()
-    before = [f for f in analyze(source, parse(source, spec.id), spec.id) if f.rule_id == fixture.rule_id]
+    before = [f for f in analyze(source, parse(source, spec.id), spec.id, config=rule_config(fixture.rule_id)) if f.rule_id == fixture.rule_id]
     fixable = [f for f in before if f.fixes]
     assert fixable, f"{path.name} has a .fixed file but no finding offers a fix"
     fixed = apply_all_fixes(source, spec.id, fixture.rule_id)
     tree = parse(fixed, spec.id)
     assert not _has_error(tree.root_node), "fixed code does not parse"
-    after = [f for f in analyze(fixed, tree, spec.id) if f.rule_id == fixture.rule_id]
+    after = [f for f in analyze(fixed, tree, spec.id, config=rule_config(fixture.rule_id)) if f.rule_id == fixture.rule_id]
     assert len(after) == len(before) - len(fixable), "a fix did not clear its finding"
     assert fixed.decode() == fixture.fixed_path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("rule_id", [r.id for r in all_rules() if not r.default_enabled])
+def test_rules_off_by_default_stay_silent_by_default(rule_id) -> None:
+    """An off-by-default rule fires on its fixture only when enabled."""
+    paths = [p for p in FIXTURE_PATHS if p.name.split(".")[0] == rule_id]
+    assert paths, f"{rule_id} has no fixture"
+    for path in paths:
+        source = path.read_bytes()
+        spec = spec_for_path(path.name)
+        assert not [f for f in analyze(source, parse(source, spec.id), spec.id) if f.rule_id == rule_id]
+    assert get_rule(rule_id).documentation(), "say in the rule's documentation why it is off by default"

