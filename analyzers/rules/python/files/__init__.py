@@ -1,0 +1,1 @@
+"""Insecure file handling: paths, uploads, archives, temporary files, permissions."""
