@@ -59,3 +59,17 @@ def short(text: str, limit: int = 60) -> str:
     """Source text squeezed onto one line for a finding message."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def fresh_name(ctx: AnalysisContext, node: Node, candidates: tuple[str, ...]) -> str:
+    """The first of `candidates` not yet bound in `node`'s function (or imported)."""
+    from .dataflow import definitions, scope_of
+
+    taken = set(definitions(ctx, scope_of(ctx, node))) | set(ctx.facts.get("imports", {}))
+    for candidate in candidates:
+        if candidate not in taken:
+            return candidate
+    index = 2
+    while f"{candidates[0]}_{index}" in taken:
+        index += 1
+    return f"{candidates[0]}_{index}"

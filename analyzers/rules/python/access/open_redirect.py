@@ -33,10 +33,10 @@ from tree_sitter import Node
 
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
-from ....python.dataflow import definitions, reaching_definitions, scope_of
+from ....python.dataflow import reaching_definitions
 from ....python.guards import checked_before, is_allow_list_test
 from ....python.inputs import remote_taint
-from ....python.layout import enclosing_statement, indent_unit, line_indent, line_start, short
+from ....python.layout import enclosing_statement, fresh_name, indent_unit, line_indent, line_start, short
 from ....python.names import call_arguments, dotted_name, qualified_name
 from ....python.strings import Literal, built_string, unwrap_parens
 from ....common.edits import insert_lines
@@ -166,13 +166,6 @@ class OpenRedirect(Rule):
 
 
 
-def _fresh_name(ctx: AnalysisContext, node: Node, preferred: str = "next_url") -> str:
-    taken = set(definitions(ctx, scope_of(ctx, node))) | set(ctx.facts.get("imports", {}))
-    for candidate in (preferred, "redirect_target", "safe_target"):
-        if candidate not in taken:
-            return candidate
-    return "safe_redirect_target"
-
 
 def _local_only_fix(ctx: AnalysisContext, target: Node, sink: Node) -> Fix | None:
     statement = enclosing_statement(sink)
@@ -190,7 +183,7 @@ def _local_only_fix(ctx: AnalysisContext, target: Node, sink: Node) -> Fix | Non
     if target.type == "identifier":
         name = ctx.text(target)
     else:
-        name = _fresh_name(ctx, target)
+        name = fresh_name(ctx, target, ("next_url", "redirect_target", "safe_target"))
         lines.append(f"{indent}{name} = {ctx.text(target)}")
         edits.append(Edit(target.start_byte, target.end_byte, name))
     if ctx.facts.get("imports", {}).get("request") == "flask.request":

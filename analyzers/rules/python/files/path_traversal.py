@@ -37,11 +37,11 @@ from tree_sitter import Node
 from ....common.edits import insert_lines
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
-from ....python.dataflow import definitions, enclosing_function, reaching_definitions, scope_of
+from ....python.dataflow import enclosing_function, reaching_definitions
 from ....python.frameworks import deny_statement
 from ....python.guards import checked_before, identifiers, is_allow_list_test, related_names
 from ....python.inputs import remote_taint
-from ....python.layout import enclosing_statement, indent_unit, line_indent, line_start, short
+from ....python.layout import enclosing_statement, fresh_name, indent_unit, line_indent, line_start, short
 from ....python.names import call_arguments, qualified_name
 from ....python.strings import Hole, Literal, built_string, unwrap_parens
 from ....python.taint import is_route_handler
@@ -247,7 +247,7 @@ class ContainmentFix:
         edits: list[Edit] = []
         target = ctx.text(self.path)
         if self.path.type != "identifier":
-            target = _fresh_name(ctx, self.path)
+            target = fresh_name(ctx, self.path, ("path", "file_path", "target_path"))
             lines.append(f"{indent}{target} = {ctx.text(self.path)}")
             replaced = self.path
             while replaced.parent is not None and replaced.parent.type == "parenthesized_expression":
@@ -296,8 +296,3 @@ class ContainmentFix:
                 if remote_taint(ctx, first.node) is None and first.node.type in ("identifier", "attribute"):
                     return ctx.text(first.node), False
         return None, False
-
-
-def _fresh_name(ctx: AnalysisContext, node: Node) -> str:
-    taken = set(definitions(ctx, scope_of(ctx, node))) | set(ctx.facts.get("imports", {}))
-    return next(n for n in ("path", "file_path", "target_path", "safe_path_value") if n not in taken)
