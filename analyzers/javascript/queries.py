@@ -121,3 +121,19 @@ class Evidence:
 
 def evidence(ctx: AnalysisContext, node: Node | None, spec: TaintSpec) -> Evidence:
     return Evidence(taint_of(ctx, node, spec))
+
+
+def object_fields(ctx: AnalysisContext, node: Node | None) -> dict[str, Node]:
+    """`{ a: 1, "b": x, c }` -> {"a": <1>, "b": <x>, "c": <c>}; {} for anything but an object literal."""
+    node = SYN.unwrap(node)
+    out: dict[str, Node] = {}
+    if node is None or node.type != "object":
+        return out
+    for child in node.named_children:
+        if child.type == "pair":
+            key, value = child.child_by_field_name("key"), child.child_by_field_name("value")
+            if key is not None and value is not None:
+                out[ctx.text(key).strip("'\"")] = value
+        elif child.type == "shorthand_property_identifier":
+            out[ctx.text(child)] = child
+    return out

@@ -26,21 +26,9 @@ from ...common.names import call_matches, calls_in
 from ...common.syntax import descendants
 from ...context import AnalysisContext
 from ...javascript.flow import SYN
+from ...javascript.queries import object_fields
 from ...model import Confidence, Finding, Severity
 from ..base import Explanation, Rule, register
-
-
-def _keys(ctx: AnalysisContext, obj: Node | None) -> dict[str, Node]:
-    obj = SYN.unwrap(obj)
-    out: dict[str, Node] = {}
-    if obj is None or obj.type != "object":
-        return out
-    for child in obj.named_children:
-        if child.type == "pair":
-            out[ctx.text(child.child_by_field_name("key")).strip("'\"")] = child.child_by_field_name("value")
-        elif child.type == "shorthand_property_identifier":
-            out[ctx.text(child)] = child
-    return out
 
 
 @register
@@ -72,14 +60,14 @@ class JsUnsafeUpload(Rule):
         for call in calls_in(ctx):
             if call_matches(ctx, call, ("multer",)):
                 args = SYN.arguments(call)
-                options = _keys(ctx, args[0]) if args else {}
+                options = object_fields(ctx, args[0]) if args else {}
                 if "dest" in options or "storage" in options or not args:
                     missing = [k for k in ("limits", "fileFilter") if k not in options]
                     if missing:
                         yield self.finding(ctx, call, f"Unrestricted upload: multer configured without {' and '.join(missing)}")
             elif call_matches(ctx, call, ("multer.diskStorage",)):
                 args = SYN.arguments(call)
-                filename = _keys(ctx, args[0]).get("filename") if args else None
+                filename = object_fields(ctx, args[0]).get("filename") if args else None
                 if filename is not None and self._keeps_original_name(ctx, filename):
                     yield self.finding(ctx, filename, "Unsafe upload: files are stored under the client-supplied originalname", severity=Severity.HIGH)
 

@@ -1,0 +1,116 @@
+"""JS-SECRET-001 hardcoded-secret: credentials, signing keys and API keys written into the source.
+
+**What it finds.** String literals bound to a name that says secret
+(`password`, `secret`, `apiKey`, `clientSecret`, `privateKey`, a random-looking
+`token`/`key`), in declarations, assignments, object properties and
+defaults, including fallbacks such as `process.env.JWT_SECRET ||
+"s3cr3t-key"`; literals passed as the key to `jwt.sign`/`jwt.verify`,
+`express-session`'s `secret`, `cookie-parser` and `createHmac`; and known
+token formats anywhere (AWS, GitHub, Slack, Stripe, Google, OpenAI, private
+key blocks).
+
+**Not reported.** Placeholders (`changeme`, `your-api-key`, `<token>`,
+`xxx`), labels and field names (`password: "Password"`), environment
+variable names, URLs and paths, empty strings, and test files' obvious
+dummies.
+
+**Fix.** No automatic fix: read the value from the environment or a secret
+manager (`process.env.JWT_SECRET`, failing at start-up when it is missing),
+and rotate the leaked secret: it is in the repository history.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from tree_sitter import Node
+
+from ...common.names import call_matches, calls_in
+from ...common.syntax import descendants
+from ...context import AnalysisContext
+from ...javascript.flow import SYN
+from ...javascript.strings import literal_value
+from ...model import Confidence, Finding, Severity
+from ...python.sensitive import credential_value, is_placeholder, known_format, secret_name_strength
+from ..base import Explanation, Rule, register
+
+KEY_ARGUMENT_CALLS = {
+    "jsonwebtoken.sign": 1, "jsonwebtoken.verify": 1, "jsonwebtoken.default.sign": 1, "cookie-parser": 0,
+    "crypto.createHmac": 1, "crypto.createCipheriv": 1, "jose.SignJWT.sign": 0,
+}
+SECRET_OPTIONS = frozenset({"secret", "secretOrKey", "secretOrPrivateKey", "clientSecret", "privateKey", "apiKey", "password", "jwtSecret"})
+
+
+@register
+class JsHardcodedSecret(Rule):
+    id = "JS-SECRET-001"
+    name = "hardcoded-secret"
+    cwe = 798
+    owasp = "A07:2021"
+    severity = Severity.HIGH
+    confidence = Confidence.MEDIUM
+    languages = ("javascript",)
+    summary = "Password, signing key or API key written as a literal in the source code"
+    explanation = Explanation(
+        what="A credential is a string literal in the code (or a literal fallback for a missing environment variable).",
+        why=(
+            "It works everywhere, which is why AI code does it. But the secret is now in every clone, build artefact "
+            "and the git history forever; anyone with read access can sign sessions/JWTs or call the API as you."
+        ),
+        hostile_input='With `jwt.sign(payload, "supersecret123")` in a public repo, anyone signs `{"role":"admin"}` tokens your server accepts.',
+        fix="Read it from the environment or a secret manager (`process.env.JWT_SECRET`, failing at start-up if missing) and rotate the exposed value.",
+    )
+
+    def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
+        reported: set[int] = set()
+        for literal in descendants(ctx.unit, ("string", "template_string")):
+            value = literal_value(ctx, literal)
+            if not value:
+                continue
+            fmt = known_format(value)
+            if fmt is not None:
+                reported.add(literal.id)
+                yield self.finding(ctx, literal, f"Hard-coded secret: {fmt.name} in the source", confidence=Confidence.HIGH)
+                continue
+            name = self._bound_name(ctx, literal)
+            if name is None:
+                continue
+            strength = "strong" if name in SECRET_OPTIONS else secret_name_strength(name)
+            session_secret = name == "secret" and len(value) >= 6 and not is_placeholder(value)
+            if session_secret or strength is not None and credential_value(value, strength):
+                reported.add(literal.id)
+                yield self.finding(ctx, literal, f"Hard-coded secret: `{name}` is set to a literal; read it from the environment")
+        for call in calls_in(ctx):
+            for pattern, index in KEY_ARGUMENT_CALLS.items():
+                if not call_matches(ctx, call, (pattern,)):
+                    continue
+                args = SYN.arguments(call)
+                key = SYN.unwrap(args[index]) if len(args) > index else None
+                value = literal_value(ctx, key)
+                if key is not None and key.id not in reported and value and credential_value(value, "strong"):
+                    yield self.finding(ctx, key, "Hard-coded secret: signing key passed as a literal; read it from the environment")
+
+    @staticmethod
+    def _bound_name(ctx: AnalysisContext, literal: Node) -> str | None:
+        node = literal
+        parent = node.parent
+        while parent is not None and (parent.type in ("parenthesized_expression", "as_expression", "satisfies_expression") or (
+            parent.type == "binary_expression" and ctx.text(parent.child_by_field_name("operator")) in ("||", "??")
+            and parent.child_by_field_name("right").id == node.id
+        )):
+            node, parent = parent, parent.parent
+        if parent is None:
+            return None
+        if parent.type == "variable_declarator" and parent.child_by_field_name("value").id == node.id:
+            target = parent.child_by_field_name("name")
+            return ctx.text(target) if target.type == "identifier" else None
+        if parent.type == "assignment_expression" and parent.child_by_field_name("right").id == node.id:
+            left = SYN.unwrap(parent.child_by_field_name("left"))
+            prop = left.child_by_field_name("property") if left.type == "member_expression" else left
+            return ctx.text(prop) if prop is not None else None
+        if parent.type == "pair" and parent.child_by_field_name("value").id == node.id:
+            return ctx.text(parent.child_by_field_name("key")).strip("'\"")
+        if parent.type in ("assignment_pattern", "object_assignment_pattern", "required_parameter", "optional_parameter"):
+            left = parent.child_by_field_name("left") or parent.child_by_field_name("pattern")
+            return ctx.text(left) if left is not None else None
+        return None

@@ -1,0 +1,109 @@
+"""JS-REDIR-001 open-redirect-request-url: redirect target taken from request input.
+
+**What it finds.** `res.redirect(x)` (Express, also with a status),
+`reply.redirect`, Koa `ctx.redirect`, Next.js `redirect(x)` /
+`NextResponse.redirect(x)`, and browser navigation (`location.href = x`,
+`location.assign/replace(x)`, `window.open(x)`) where `x` comes from request
+input or the page URL and nothing checks it first.
+
+**Not reported.** Targets with a constant path prefix (`/users/${id}`,
+`"/login?next=" + encodeURIComponent(x)`), targets checked before the
+redirect (`startsWith("/") && !startsWith("//")`, an allow-list, comparing
+`new URL(x).host`), and constant URLs.
+
+**Fix.** No automatic fix: accept only local paths
+(`next.startsWith("/") && !next.startsWith("//") && !next.includes("\\\\")`)
+or look the target up in an allow-list; fall back to a fixed page.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from tree_sitter import Node
+
+from ...common.guards import checked_before
+from ...common.names import call_matches, calls_in, dotted_name
+from ...common.syntax import descendants
+from ...context import AnalysisContext
+from ...javascript.flow import SYN, reaching_definitions
+from ...javascript.queries import evidence
+from ...javascript.sources import URL
+from ...javascript.strings import built_string, literal_value
+from ...model import Confidence, Finding, Severity
+from ..base import Explanation, Rule, register
+
+REDIRECTS = (
+    "*.redirect", "next/navigation.redirect", "next/navigation.permanentRedirect", "next/server.NextResponse.redirect",
+    "NextResponse.redirect", "Response.redirect", "*.location.assign", "*.location.replace", "location.assign",
+    "location.replace", "window.open",
+)
+LOCATION_TARGETS = frozenset({"location", "window.location", "document.location", "location.href", "window.location.href", "document.location.href", "top.location", "top.location.href"})
+_TARGET_CHECK = re.compile(r"startsWith\s*\(|\.host(name)?\b|includes\s*\(|\bhas\s*\(|allow|whitelist|safe|trusted|\.test\s*\(|indexOf\s*\(|===|!==|isRelative|isLocal", re.IGNORECASE)
+_SAFE_PREFIX = re.compile(r"^(/[^/\\]|/$|\.\.?/|[a-z][a-z0-9+.-]*://[^/?#]+[/?#])", re.IGNORECASE)
+
+
+def has_fixed_prefix(ctx: AnalysisContext, node: Node | None) -> bool:
+    """Does the URL start with a constant local path or a constant origin + `/`?"""
+    node = SYN.unwrap(node)
+    if node is None:
+        return False
+    if node.type == "identifier":
+        defs = reaching_definitions(ctx, node)
+        return bool(defs) and all(d.kind == "assign" and not d.path and has_fixed_prefix(ctx, d.value) for d in defs)
+    if node.type == "new_expression" and dotted_name(ctx, node.child_by_field_name("constructor")) == "URL":
+        args = SYN.arguments(node)
+        return len(args) >= 2 and has_fixed_prefix(ctx, args[0]) and literal_value(ctx, args[1]) is not None
+    built = built_string(ctx, node)
+    if built is None or not built.segments:
+        return False
+    first = built.segments[0]
+    return hasattr(first, "value") and bool(_SAFE_PREFIX.match(first.value))
+
+
+@register
+class JsOpenRedirect(Rule):
+    id = "JS-REDIR-001"
+    name = "open-redirect-request-url"
+    cwe = 601
+    owasp = "A01:2021"
+    severity = Severity.MEDIUM
+    confidence = Confidence.HIGH
+    languages = ("javascript",)
+    summary = "Redirect or navigation to a URL taken from request input without checking it"
+    explanation = Explanation(
+        what="The user is sent to whatever URL the request names (`?next=`, `?returnTo=`).",
+        why=(
+            "Returning to the previous page after login works, so it ships. But a link to your real domain can now "
+            "forward victims to a look-alike phishing page, and `javascript:` targets run script in browser redirects."
+        ),
+        hostile_input="`https://your.app/login?next=https://your-app.evil.example/login` or `?next=//evil.example`.",
+        fix="Accept only local paths (`next.startsWith('/') && !next.startsWith('//')`) or allow-listed hosts; otherwise redirect to a fixed page.",
+    )
+
+    def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
+        for call in calls_in(ctx):
+            if call.type != "call_expression" or not call_matches(ctx, call, REDIRECTS):
+                continue
+            args = SYN.arguments(call)
+            if not args:
+                continue
+            target = args[-1] if len(args) == 2 and SYN.unwrap(args[0]).type == "number" else args[0]
+            finding = self._check_target(ctx, call, target)
+            if finding is not None:
+                yield finding
+        for assignment in descendants(ctx.unit, ("assignment_expression",)):
+            if dotted_name(ctx, assignment.child_by_field_name("left")) in LOCATION_TARGETS:
+                finding = self._check_target(ctx, assignment, assignment.child_by_field_name("right"))
+                if finding is not None:
+                    yield finding
+
+    def _check_target(self, ctx: AnalysisContext, sink: Node, target: Node | None) -> Finding | None:
+        found = evidence(ctx, target, URL)
+        if found.taint is None or has_fixed_prefix(ctx, target):
+            return None
+        names = {ctx.text(SYN.unwrap(target))} | {ctx.text(n) for n in descendants(SYN.unwrap(target), ("identifier",))}
+        if checked_before(ctx, sink, names, _TARGET_CHECK):
+            return None
+        return self.finding(ctx, sink, f"Open redirect: target URL{found.origin} is not checked; allow local paths or known hosts only")
