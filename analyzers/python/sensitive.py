@@ -200,6 +200,19 @@ def is_secret_name(name: str | None) -> bool | None:
     return None
 
 
+PASSWORD_WORDS = frozenset({"password", "passwd", "passwrd", "pwd", "passphrase", "pass", "pw", "passcode", "pword"})
+
+
+def is_password_name(name: str | None) -> bool:
+    """`password`, `new_pwd`, `user.passwd`, `"password"` but not `password_hash`, `password_length`."""
+    if not name:
+        return False
+    words = identifier_words(name)
+    if not words or words[-1] in NOT_THE_SECRET:
+        return False
+    return any(w in PASSWORD_WORDS for w in words) or "password" in "".join(words)
+
+
 def entropy(value: str) -> float:
     """Shannon entropy in bits per character."""
     if not value:

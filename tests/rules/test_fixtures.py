@@ -73,7 +73,9 @@ def test_fixes_parse_clear_and_match_expected(path) -> None:
     tree = parse(fixed, spec.id)
     assert not _has_error(tree.root_node), "fixed code does not parse"
     after = [f for f in analyze(fixed, tree, spec.id, config=rule_config(fixture.rule_id)) if f.rule_id == fixture.rule_id]
-    assert len(after) == len(before) - len(fixable), "a fix did not clear its finding"
+    # `<=`: a fix may also unlock another one (PY-HASH-001 fixes a hash helper
+    # only after the comparisons that check its output were rewritten).
+    assert len(after) <= len(before) - len(fixable), "a fix did not clear its finding"
     assert fixed.decode() == fixture.fixed_path.read_text(encoding="utf-8")
 
 

@@ -32,6 +32,7 @@ from ....python.names import call_arguments, imports_module, method_name, qualif
 from ....python.sensitive import identifier_words, is_secret_name, string_literal_value
 from ....python.strings import unwrap_parens
 from ...base import Explanation, Rule, register
+from .weak_password_hash import is_weak_password_hash
 
 CONTEXT_MODULES = (
     "hmac", "hashlib", "secrets", "jwt", "jose", "flask", "django", "fastapi", "starlette", "werkzeug", "itsdangerous",
@@ -127,6 +128,8 @@ class TimingUnsafeSecretComparison(Rule):
             left, right = operands
             if _is_constant(ctx, left) or _is_constant(ctx, right):
                 continue
+            if is_weak_password_hash(ctx, left) or is_weak_password_hash(ctx, right):
+                continue  # PY-HASH-001 reports it; its fix also makes the check constant-time
             evidence = self._evidence(ctx, left) or self._evidence(ctx, right)
             if evidence is None:
                 continue
