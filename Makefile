@@ -25,13 +25,19 @@ demo: install
 	@$(VENV)/bin/draftguard check examples/flask_app; status=$$?; \
 	if [ $$status -gt 1 ]; then exit $$status; fi
 
-test: test-python
+test: test-python test-extension
 
 test-python: install
 	$(PY) -m pytest -q
+
+# The VS Code extension: lint, type check, unit tests (the real-server ones use
+# .venv's Python, hence `install`), then the .vsix. `npm ci` keeps it reproducible.
+test-extension: install
+	cd vscode-client && npm ci --no-audit --no-fund && npm run lint && npm run typecheck && \
+	DRAFTGUARD_TEST_PYTHON=$(abspath $(PY)) npm test && npx vsce package --out dist/draftguard.vsix
 
 bench: install
 	$(PY) bench/keystroke.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache vscode-client/node_modules vscode-client/out vscode-client/dist
