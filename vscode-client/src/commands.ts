@@ -91,21 +91,24 @@ export function ruleIdsFor(diagnostics: readonly DiagnosticLike[], position: Lsp
   return [...new Set(chosen.map(ruleIdOf).filter((id): id is string => id !== undefined))];
 }
 
-/** One sentence about a finished workspace scan, whatever shape the server returns. */
+/** One sentence about a finished workspace scan (`{files, findings, hidden, skipped, cancelled}`). */
 export function scanSummary(result: unknown): string {
   if (isRecord(result)) {
-    const files = numberField(result, ['files', 'filesScanned', 'scanned']);
-    const findings = numberField(result, ['findings', 'findingCount', 'total']);
-    const findingCount = findings ?? (Array.isArray(result['findings']) ? result['findings'].length : undefined);
-    if (files !== undefined && findingCount !== undefined) {
-      return `draftguard scanned ${plural(files, 'file')}: ${plural(findingCount, 'finding')}. They are listed in the Problems panel.`;
+    const files = numberField(result, ['files']);
+    const findings = numberField(result, ['findings']) ?? (Array.isArray(result['findings']) ? result['findings'].length : undefined);
+    if (files !== undefined && findings !== undefined) {
+      const hidden = numberField(result, ['hidden']) ?? 0;
+      const skipped = numberField(result, ['skipped']) ?? 0;
+      const parts = [
+        `${result['cancelled'] === true ? 'Scan cancelled after' : 'draftguard scanned'} ${plural(files, 'file')}: ${plural(findings, 'finding')} shown in the Problems panel`,
+        hidden > 0 ? `${hidden} more outside the current scope ("draftguard: Change Scope" to see them)` : undefined,
+        skipped > 0 ? `${plural(skipped, 'file')} skipped` : undefined,
+      ].filter((part): part is string => part !== undefined);
+      return `${parts.join('; ')}.`;
     }
     if (typeof result['message'] === 'string') {
       return `draftguard: ${result['message']}`;
     }
-  }
-  if (typeof result === 'string' && result.length > 0) {
-    return `draftguard: ${result}`;
   }
   return 'draftguard finished scanning the workspace; findings are listed in the Problems panel.';
 }
@@ -126,7 +129,7 @@ function numberField(record: Record<string, unknown>, keys: readonly string[]): 
 export interface CommandHost {
   readonly window: Pick<
     typeof vscode.window,
-    'activeTextEditor' | 'showInformationMessage' | 'showErrorMessage' | 'showWarningMessage' | 'showQuickPick' | 'withProgress' | 'showTextDocument'
+    'activeTextEditor' | 'showInformationMessage' | 'showErrorMessage' | 'showWarningMessage' | 'showQuickPick' | 'setStatusBarMessage' | 'showTextDocument'
   >;
   readonly workspace: Pick<typeof vscode.workspace, 'getConfiguration' | 'workspaceFolders' | 'openTextDocument'>;
   readonly commands: Pick<typeof vscode.commands, 'executeCommand'>;
@@ -136,7 +139,6 @@ export interface CommandHost {
   readonly Range: typeof vscode.Range;
   readonly Selection: typeof vscode.Selection;
   readonly ConfigurationTarget: typeof vscode.ConfigurationTarget;
-  readonly ProgressLocation: typeof vscode.ProgressLocation;
   readonly TextEditorRevealType: typeof vscode.TextEditorRevealType;
 }
 
@@ -153,8 +155,8 @@ export interface CommandDeps {
 
 const NOT_RUNNING = 'The draftguard server is not running. Run "draftguard: Restart Server" or check the draftguard output.';
 
-function executeServerCommand<R>(client: ClientLike, command: string, args: unknown[], token?: vscode.CancellationToken): Promise<R> {
-  return client.sendRequest<R>('workspace/executeCommand', { command, arguments: args }, token);
+function executeServerCommand<R>(client: ClientLike, command: string, args: unknown[]): Promise<R> {
+  return client.sendRequest<R>('workspace/executeCommand', { command, arguments: args });
 }
 
 function activeCursor(host: CommandHost): { uri: string; position: LspPosition } | undefined {
@@ -245,6 +247,11 @@ export async function showAiRegions(deps: CommandDeps): Promise<void> {
   editor.revealRange(range, host.TextEditorRevealType.InCenterIfOutsideViewport);
 }
 
+/**
+ * Runs the server's workspace scan in the configured scope. The server
+ * reports progress itself (`$/progress`, shown and cancellable by
+ * vscode-languageclient), so this only shows a status bar note meanwhile.
+ */
 export async function scanWorkspace(deps: CommandDeps): Promise<void> {
   const { host } = deps;
   const client = deps.client();
@@ -252,13 +259,14 @@ export async function scanWorkspace(deps: CommandDeps): Promise<void> {
     void host.window.showWarningMessage(NOT_RUNNING);
     return;
   }
-  const folders = (host.workspace.workspaceFolders ?? []).map((folder) => folder.uri.toString());
+  if ((host.workspace.workspaceFolders ?? []).length === 0) {
+    void host.window.showInformationMessage('Open a folder to scan a workspace with draftguard.');
+    return;
+  }
+  const request = executeServerCommand<unknown>(client, SERVER_COMMANDS.scanWorkspace, []);
+  host.window.setStatusBarMessage('$(sync~spin) draftguard: scanning the workspace…', request);
   try {
-    const result = await host.window.withProgress(
-      { location: host.ProgressLocation.Notification, title: 'draftguard: scanning the workspace', cancellable: true },
-      (_progress, token) => executeServerCommand<unknown>(client, SERVER_COMMANDS.scanWorkspace, folders.length > 0 ? [{ folders }] : [], token),
-    );
-    void host.window.showInformationMessage(scanSummary(result));
+    void host.window.showInformationMessage(scanSummary(await request));
   } catch (error) {
     if (isMethodNotFound(error) || /unknown command|not found|No command/i.test(errorMessage(error))) {
       void host.window.showWarningMessage('This draftguard server cannot scan a workspace yet; update the draftguard package, or run "draftguard check ." in a terminal.');

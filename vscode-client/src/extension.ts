@@ -107,14 +107,6 @@ export function activate(context: vscode.ExtensionContext): void {
           await activeClient?.sendNotification(METHODS.markAiRegion, mark);
         }
       },
-      handleDiagnostics: (uri, diagnostics, next) => {
-        next(uri, diagnostics);
-        const key = uri.toString();
-        if (vscode.window.visibleTextEditors.some((editor) => editor.document.uri.toString() === key)) {
-          void fetcher.refresh(key);
-        }
-        updateStatus();
-      },
       workspace: {
         configuration: async (params, token, next) => {
           const answer = await next(params, token);
@@ -226,9 +218,19 @@ export function activate(context: vscode.ExtensionContext): void {
       }
     }),
     vscode.window.onDidChangeVisibleTextEditors((editors) => decorations.render(editors)),
+    // The server re-analyses after every change and then publishes (push) or is
+    // asked for (pull) diagnostics; either way this event follows, and regions
+    // may have moved with the same change, so visible documents re-fetch them.
     vscode.languages.onDidChangeDiagnostics((event) => {
+      const changed = new Set(event.uris.map((uri) => uri.toString()));
+      for (const editor of vscode.window.visibleTextEditors) {
+        const key = editor.document.uri.toString();
+        if (changed.has(key) && isOurs(editor.document)) {
+          void fetcher.refresh(key);
+        }
+      }
       const active = vscode.window.activeTextEditor?.document.uri.toString();
-      if (active !== undefined && event.uris.some((uri) => uri.toString() === active)) {
+      if (active !== undefined && changed.has(active)) {
         updateStatus();
       }
     }),

@@ -7,6 +7,7 @@ import {
   reviewTarget,
   ruleIdsFor,
   scanSummary,
+  scanWorkspace,
   showAiRegions,
   toggleScope,
 } from '../src/commands';
@@ -143,15 +144,26 @@ describe('commands: regions list, scope, scan, rule documentation', () => {
     assert.deepEqual(config.updates, [{ key: 'scope', value: 'all', target: 2 }]);
   });
 
-  it('summarises a workspace scan and explains a server without the command', async () => {
-    assert.equal(scanSummary({ files: 12, findings: 3 }), 'draftguard scanned 12 files: 3 findings. They are listed in the Problems panel.');
-    assert.equal(scanSummary({ filesScanned: 1, findings: [{}, {}] }), 'draftguard scanned 1 file: 2 findings. They are listed in the Problems panel.');
-    const { fake, deps } = setup(undefined, () => {
+  it('runs the workspace scan without arguments (the configured scope) and summarises the answer', async () => {
+    assert.equal(scanSummary({ files: 12, findings: 3, hidden: 0, skipped: 0, cancelled: false }), 'draftguard scanned 12 files: 3 findings shown in the Problems panel.');
+    assert.equal(
+      scanSummary({ files: 1, findings: 1, hidden: 4, skipped: 2, cancelled: true }),
+      'Scan cancelled after 1 file: 1 finding shown in the Problems panel; 4 more outside the current scope ("draftguard: Change Scope" to see them); 2 files skipped.',
+    );
+    const run = setup(undefined, () => ({ files: 2, findings: 0, hidden: 0, skipped: 0, cancelled: false }));
+    run.fake.workspace.workspaceFolders = [{ uri: FakeUri.parse('file:///w'), name: 'w', index: 0 }];
+    await scanWorkspace(run.deps);
+    assert.deepEqual(run.requests[0]?.params, { command: SERVER_COMMANDS.scanWorkspace, arguments: [] });
+    assert.match(run.fake.recorded.statusMessages[0] ?? '', /scanning the workspace/);
+    assert.equal(run.fake.recorded.messages[0]?.message, 'draftguard scanned 2 files: 0 findings shown in the Problems panel.');
+
+    const old = setup(undefined, () => {
       throw new RpcError(-32601, 'Unknown command draftguard.scanWorkspace');
     });
-    await (await import('../src/commands')).scanWorkspace(deps);
-    assert.equal(fake.recorded.messages[0]?.level, 'warning');
-    assert.match(fake.recorded.messages[0].message, /cannot scan a workspace yet/);
+    old.fake.workspace.workspaceFolders = [{ uri: FakeUri.parse('file:///w'), name: 'w', index: 0 }];
+    await scanWorkspace(old.deps);
+    assert.equal(old.fake.recorded.messages[0]?.level, 'warning');
+    assert.match(old.fake.recorded.messages[0].message, /cannot scan a workspace yet/);
   });
 
   it('opens the rule under the cursor, falling back to its CWE link', async () => {

@@ -315,6 +315,7 @@ export function createFakeVscode() {
   const quickPicks: { items: unknown[]; options: unknown }[] = [];
   const executed: { command: string; args: unknown[] }[] = [];
   const opened: vscode.Uri[] = [];
+  const statusMessages: string[] = [];
   const quickPickAnswers: ((items: readonly unknown[]) => unknown)[] = [];
   const diagnostics = new Map<string, vscode.Diagnostic[]>();
   let configuration = new FakeConfiguration();
@@ -341,8 +342,10 @@ export function createFakeVscode() {
         const answer = quickPickAnswers.shift();
         return answer === undefined ? undefined : answer(list);
       })) as typeof vscode.window.showQuickPick,
-    withProgress: (<R>(_options: vscode.ProgressOptions, task: (progress: vscode.Progress<unknown>, token: vscode.CancellationToken) => Thenable<R>): Thenable<R> =>
-      task({ report: () => undefined }, { isCancellationRequested: false, onCancellationRequested: () => ({ dispose: () => undefined }) })) as typeof vscode.window.withProgress,
+    setStatusBarMessage: ((text: string) => {
+      statusMessages.push(text);
+      return { dispose: () => undefined };
+    }) as typeof vscode.window.setStatusBarMessage,
     showTextDocument: ((document: vscode.TextDocument | vscode.Uri) => {
       opened.push('uri' in document ? document.uri : document);
       return Promise.resolve(new FakeTextEditor(document as vscode.TextDocument));
@@ -381,10 +384,9 @@ export function createFakeVscode() {
     DecorationRangeBehavior: { OpenOpen: 0, ClosedClosed: 1, OpenClosed: 2, ClosedOpen: 3 } as typeof vscode.DecorationRangeBehavior,
     StatusBarAlignment: { Left: 1, Right: 2 } as typeof vscode.StatusBarAlignment,
     ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 } as typeof vscode.ConfigurationTarget,
-    ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 } as typeof vscode.ProgressLocation,
     TextEditorRevealType: { Default: 0, InCenter: 1, InCenterIfOutsideViewport: 2, AtTop: 3 } as typeof vscode.TextEditorRevealType,
     // Test controls
-    recorded: { messages, quickPicks, executed, opened },
+    recorded: { messages, quickPicks, executed, opened, statusMessages },
     answerQuickPick(choose: (items: readonly unknown[]) => unknown): void {
       quickPickAnswers.push(choose);
     },
