@@ -135,13 +135,14 @@ class _Walker:
                 return Taint(source, line)
             return self._identifier(node, depth)
         if kind in syn.members or kind in syn.subscripts:
+            if kind in syn.members:
+                prop = node.child_by_field_name(syn.member_property)
+                if prop is not None and self.ctx.text(prop) in self.spec.safe_members:
+                    return None  # `req.query.q.length` is a number
             source = source_of_name(self.ctx, node, self.spec)
             if source is not None:
                 return Taint(source, line)
             if kind in syn.members:
-                prop = node.child_by_field_name(syn.member_property)
-                if prop is not None and self.ctx.text(prop) in self.spec.safe_members:
-                    return None
                 return self.taint(node.child_by_field_name(syn.member_object), depth + 1)
             return self.taint(node.child_by_field_name(syn.subscript_object), depth + 1)
         if kind in syn.calls:
