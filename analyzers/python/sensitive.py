@@ -33,6 +33,7 @@ from tree_sitter import Node
 from ..context import AnalysisContext
 from ..facts import register_facts
 from ..model import Edit, Fix
+from .dataflow import reaching_definitions
 from .names import dotted_name
 from .strings import string_prefix, unwrap_parens
 
@@ -165,7 +166,7 @@ def secret_name_strength(name: str | None) -> str | None:
 # -- names of generated or compared security values (PY-RAND, PY-TIMING) -----------------------
 SECRET_WORDS = frozenset(
     {"token", "password", "passwd", "pwd", "passphrase", "passcode", "otp", "totp", "hotp", "secret", "salt", "nonce",
-     "csrf", "xsrf", "apikey", "sid", "pin", "mfa", "2fa", "secretkey", "sessionid", "pepper", "iv", "signature", "sig", "hmac", "mac"}
+     "csrf", "xsrf", "apikey", "sid", "pin", "mfa", "2fa", "secretkey", "sessionid", "pepper", "iv", "signature", "sig", "hmac", "mac", "remember", "rememberme"}
 )
 CODE_QUALIFIERS = frozenset(
     {"reset", "verify", "verification", "confirm", "confirmation", "activation", "auth", "sms", "email", "login", "otp",
@@ -331,6 +332,25 @@ class Binding:
     env_name: str
     replace: Node
     other: Node | None = None  # for compare: the compared expression
+
+
+def name_label(ctx: AnalysisContext, node: Node | None, depth: int = 0) -> str | None:
+    """Text that names a key or cookie: a literal, the literal parts of an
+    f-string (`f"rememberMe{n}"` -> "rememberMe"), or a local variable bound to one."""
+    node = unwrap_parens(node)
+    if node is None or depth > 3:
+        return None
+    value = string_literal_value(ctx, node)
+    if value is not None:
+        return value
+    if node.type == "string":
+        return "".join(ctx.text(c) for c in node.children if c.type == "string_content") or None
+    if node.type == "identifier":
+        for definition in reaching_definitions(ctx, node):
+            found = name_label(ctx, definition.value, depth + 1) if definition.kind == "assign" else None
+            if found:
+                return found
+    return None
 
 
 def env_name_for(name: str) -> str:

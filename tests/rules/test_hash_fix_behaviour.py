@@ -69,3 +69,44 @@ def test_hashes_in_the_old_format_are_rejected_not_crashing(modules) -> None:
     legacy = hashlib.sha256(b"hunter2").hexdigest()
     assert fixed.verify_password("hunter2", legacy) is False
     assert fixed.check(SimpleNamespace(password_hash=hashlib.md5(b"hunter2").hexdigest()), "hunter2") is False
+
+
+WEAK_DIGEST = '''
+import hashlib
+
+
+def document_id(body):
+    digest = hashlib.new("sha1")
+    digest.update(body)
+    return digest.hexdigest()
+
+
+def raw(body):
+    return hashlib.md5(body).digest()
+'''
+
+
+def _apply_fix(source: str, title_start: str) -> str:
+    from draftguard.analyzers import analyze, apply_edits, parse
+
+    data = source.encode()
+    for _ in range(10):
+        findings = [f for f in analyze(data, parse(data, "python"), "python") if f.rule_id == "PY-HASH-002"]
+        fixes = [fix for f in findings for fix in f.fixes if fix.title.startswith(title_start)]
+        if not fixes:
+            return data.decode()
+        data = apply_edits(data, fixes[0].edits)
+    raise AssertionError("fixes did not converge")
+
+
+def test_weak_digest_fixes_keep_the_output_type_or_the_exact_digest(tmp_path) -> None:
+    assert len(findings_of(WEAK_DIGEST, "PY-HASH-002")) == 2
+    original = load_module(WEAK_DIGEST, tmp_path)
+    stronger = load_module(_apply_fix(WEAK_DIGEST, "Use SHA-256"), tmp_path)
+    marked_source = _apply_fix(WEAK_DIGEST, "Mark as not for security")
+    assert not findings_of(marked_source, "PY-HASH-002")
+    marked = load_module(marked_source, tmp_path)
+    body = b"quarterly report v2"
+    assert stronger.document_id(body) == hashlib.sha256(body).hexdigest()
+    assert isinstance(stronger.raw(body), bytes) and len(stronger.raw(body)) == 32
+    assert marked.document_id(body) == original.document_id(body) and marked.raw(body) == original.raw(body)

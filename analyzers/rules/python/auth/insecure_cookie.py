@@ -9,7 +9,10 @@ credential: its name says so (`session`, `sid`, `auth`, `token`, `jwt`,
 JavaScript (double-submit), so for them only `secure` and `samesite` are
 required. Starlette defaults `samesite` to `lax`, so a missing `samesite` is
 not reported in FastAPI/Starlette modules. Cookies such as `theme` or
-`lang` are not reported.
+`lang` are not reported unless `secure=False` is written out: then any cookie
+but a known preference cookie (theme, language, consent, ...) is reported at
+low severity, because the code opts out of HTTPS-only on purpose for a value
+we cannot judge.
 
 **PY-COOKIE-002 insecure-session-cookie-setting.** Framework settings that
 switch the protection off: `SESSION_COOKIE_SECURE = False`,
@@ -40,7 +43,7 @@ from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import add_keyword, has_splat
 from ....python.names import call_arguments, imports_module, method_name
-from ....python.sensitive import identifier_words, in_test_code, is_secret_name, string_literal_value
+from ....python.sensitive import identifier_words, in_test_code, is_secret_name, name_label, string_literal_value
 from ....python.settings import config_assignments, in_development_settings
 from ....python.strings import unwrap_parens
 from ...base import Explanation, Rule, register
@@ -50,6 +53,9 @@ AUTH_COOKIE_WORDS = frozenset(
      "apikey", "identity", "sso", "saml", "oauth", "refresh", "access", "connect", "logged"}
 )
 REQUIRED_FLAGS = ("secure", "httponly", "samesite")
+PREFERENCE_COOKIE_WORDS = frozenset(
+    {"theme", "lang", "language", "locale", "tz", "timezone", "consent", "currency", "dark", "mode", "sidebar", "layout", "font", "region", "country"}
+)
 SETTINGS = {
     "SESSION_COOKIE_SECURE": "True",
     "SESSION_COOKIE_HTTPONLY": "True",
@@ -66,7 +72,7 @@ _POSITION = {"secure": 6, "httponly": 7, "samesite": 8}
 
 def _is_auth_cookie(ctx: AnalysisContext, name: Node | None, value: Node | None) -> tuple[bool, bool]:
     """(carries a session or credential, is a CSRF cookie)."""
-    label = string_literal_value(ctx, name) if name is not None else None
+    label = name_label(ctx, name)
     if label is not None:
         words = set(identifier_words(label))
         csrf = bool(words & {"csrf", "xsrf"})
@@ -114,7 +120,10 @@ class InsecureAuthCookie(Rule):
             name = positional[0] if positional else keywords.get("key")
             value = positional[1] if len(positional) > 1 else keywords.get("value")
             auth, csrf = _is_auth_cookie(ctx, name, value)
-            if not auth or has_splat(call):
+            if has_splat(call):
+                continue
+            if not auth:
+                yield from self._explicitly_insecure(ctx, call, name, positional, keywords)
                 continue
             wanted = [f for f in REQUIRED_FLAGS if not (csrf and f == "httponly") and not (starlette and f == "samesite")]
             missing: list[str] = []
@@ -137,6 +146,25 @@ class InsecureAuthCookie(Rule):
                 f"Cookie {label or ctx.text(value)!s} is set without {', '.join(problems)}",
                 fixes=self._fix(ctx, call, positional, missing, weak),
             )
+
+    def _explicitly_insecure(self, ctx: AnalysisContext, call: Node, name: Node | None, positional: list[Node], keywords: dict[str, Node]) -> Iterator[Finding]:
+        """`secure=False` written out on a cookie that is not a known preference cookie."""
+        label = name_label(ctx, name)
+        if label is not None and set(identifier_words(label)) & PREFERENCE_COOKIE_WORDS:
+            return
+        secure = keywords.get("secure")
+        if secure is None and len(positional) > _POSITION["secure"]:
+            secure = positional[_POSITION["secure"]]
+        if secure is None or ctx.text(secure) not in ("False", "0"):
+            return
+        yield self.finding(
+            ctx,
+            call,
+            f"Cookie {label or 'value'} is explicitly sent over plain HTTP too (secure=False)",
+            fixes=(Fix("Send the cookie over HTTPS only (secure=True)", (Edit(secure.start_byte, secure.end_byte, "True"),)),),
+            severity=Severity.LOW,
+            confidence=Confidence.LOW,
+        )
 
     @staticmethod
     def _flag_of(ctx: AnalysisContext, node: Node) -> str:

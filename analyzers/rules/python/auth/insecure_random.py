@@ -33,44 +33,69 @@ from tree_sitter import Node
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.dataflow import enclosing_function
-from ....python.names import call_arguments, calls
-from ....python.sensitive import is_secret_name, string_literal_value
+from ....python.names import call_arguments, calls, method_name
+from ....python.sensitive import is_secret_name, name_label
 from ....python.strings import unwrap_parens
 from ...base import Explanation, Rule, register
 
 RANDOM_METHODS = frozenset(
-    {"choice", "choices", "randint", "randrange", "random", "getrandbits", "sample", "shuffle", "uniform", "randbytes", "triangular"}
+    {"choice", "choices", "randint", "randrange", "random", "getrandbits", "sample", "shuffle", "uniform", "randbytes",
+     "triangular", "normalvariate", "gauss", "expovariate", "betavariate", "lognormvariate", "vonmisesvariate",
+     "gammavariate", "paretovariate", "weibullvariate", "binomialvariate"}
 )
-def _bound_name(ctx: AnalysisContext, call: Node) -> tuple[str | None, Node | None]:
-    """The name the call's value ends up in, and the return statement if returned."""
-    node = call
+STOP_TYPES = ("expression_statement", "function_definition", "lambda", "class_definition", "block", "module")
+
+
+def _bound_name(ctx: AnalysisContext, value: Node) -> tuple[str | None, Node | None, Node | None]:
+    """Where `value` ends up: (name it is stored under, the local identifier it is
+    assigned to, the return statement that returns it)."""
+    node = value
     parent = node.parent
     while parent is not None:
         kind = parent.type
         if kind == "assignment":
             left = unwrap_parens(parent.child_by_field_name("left"))
             if left is None or left.id == node.id:
-                return None, None
+                return None, None, None
             if left.type == "identifier":
-                return ctx.text(left), None
+                return ctx.text(left), left, None
             if left.type == "attribute":
-                return ctx.text(left.child_by_field_name("attribute")), None
+                return ctx.text(left.child_by_field_name("attribute")), None, None
             if left.type == "subscript":
-                return string_literal_value(ctx, left.child_by_field_name("subscript")), None
-            return None, None
+                return name_label(ctx, left.child_by_field_name("subscript")), None, None
+            return None, None, None
         if kind == "augmented_assignment":
             left = parent.child_by_field_name("left")
-            return (ctx.text(left) if left is not None and left.type == "identifier" else None), None
+            return (ctx.text(left), left, None) if left is not None and left.type == "identifier" else (None, None, None)
         if kind == "keyword_argument":
-            return ctx.text(parent.child_by_field_name("name")), None
+            return ctx.text(parent.child_by_field_name("name")), None, None
         if kind == "pair":
-            return string_literal_value(ctx, parent.child_by_field_name("key")), None
+            return name_label(ctx, parent.child_by_field_name("key")), None, None
+        if kind == "argument_list" and parent.parent is not None and method_name(ctx, parent.parent) == "set_cookie":
+            positional, _ = call_arguments(ctx, parent.parent)
+            if len(positional) > 1 and positional[1].id == node.id:
+                return name_label(ctx, positional[0]), None, None
         if kind == "return_statement":
-            return None, parent
-        if kind in ("expression_statement", "function_definition", "lambda", "class_definition", "block", "module"):
-            return None, None
+            return None, None, parent
+        if kind in STOP_TYPES:
+            return None, None, None
         node, parent = parent, parent.parent
-    return None, None
+    return None, None, None
+
+
+def _stored_as(ctx: AnalysisContext, local: Node) -> str | None:
+    """The first security name a local variable is later stored under
+    (`session["remember_token"] = value`, `resp.set_cookie("sid", value)`)."""
+    function = enclosing_function(local)
+    scope = function if function is not None else ctx.unit
+    name = ctx.text(local)
+    for use in ctx.captures("(identifier) @i", scope).get("i", []):
+        if use.start_byte <= local.start_byte or ctx.text(use) != name:
+            continue
+        stored, _local, _returned = _bound_name(ctx, use)
+        if stored and stored != name and is_secret_name(stored):
+            return stored
+    return None
 
 
 def _returned_by_function(ctx: AnalysisContext, call: Node, name: str | None, returned: Node | None) -> str | None:
@@ -104,7 +129,7 @@ def _is_returned_value(ctx: AnalysisContext, use: Node) -> bool:
 class InsecureRandomForSecret(Rule):
     id = "PY-RAND-001"
     name = "insecure-random-for-secret"
-    cwe = 338
+    cwe = 330
     owasp = "A02:2021"
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
@@ -133,9 +158,12 @@ class InsecureRandomForSecret(Rule):
             method = name.split(".", 1)[1]
             if method not in RANDOM_METHODS:
                 continue
-            bound, returned = _bound_name(ctx, call)
+            bound, local, returned = _bound_name(ctx, call)
             verdict = is_secret_name(bound)
             what = bound
+            if verdict is None and local is not None:
+                stored = _stored_as(ctx, local)
+                verdict, what = (True, stored) if stored else (None, bound)
             if verdict is None:
                 function_name = _returned_by_function(ctx, call, bound, returned)
                 verdict = is_secret_name(function_name) if function_name else None

@@ -120,7 +120,7 @@ def _field_is(parent: Node, field: str, child: Node) -> bool:
     return node is not None and node.id == child.id
 
 
-def _password_evidence(ctx: AnalysisContext, data: Node) -> tuple[bool, bool]:
+def password_evidence(ctx: AnalysisContext, data: Node) -> tuple[bool, bool]:
     """(hashes a password, mixes in a salt or pepper)."""
     names = list(_names_in(ctx, data))
     password = any(is_password_name(n) for n in names)
@@ -180,7 +180,7 @@ class WeakPasswordHash(Rule):
         data = positional[0] if positional else keywords.get("data") or keywords.get("string")
         if data is None:
             return None
-        password, salted = _password_evidence(ctx, data)
+        password, salted = password_evidence(ctx, data)
         if not password:
             return None
         if salted:
@@ -205,7 +205,7 @@ class WeakPasswordHash(Rule):
             value = unwrap_parens(definition.value)
             name = qualified_name(ctx, value.child_by_field_name("function")) if value is not None and value.type == "call" else None
             if name and name.startswith("hashlib.") and name.split(".", 1)[1] in FAST_HASHES:
-                password, _salted = _password_evidence(ctx, positional[0])
+                password, _salted = password_evidence(ctx, positional[0])
                 if password:
                     return self.finding(ctx, call, f"Password fed to a fast {name.split('.', 1)[1]} hash; use scrypt, bcrypt or argon2")
         return None
@@ -327,7 +327,7 @@ def is_weak_password_hash(ctx: AnalysisContext, node: Node) -> bool:
             name = qualified_name(ctx, inner.child_by_field_name("function"))
             positional, _ = call_arguments(ctx, inner)
             if name and name.startswith("hashlib.") and name.split(".", 1)[1] in FAST_HASHES and positional:
-                return _password_evidence(ctx, positional[-1])[0]
+                return password_evidence(ctx, positional[-1])[0]
     return False
 
 
