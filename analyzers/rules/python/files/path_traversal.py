@@ -220,18 +220,31 @@ class PathTraversal(Rule):
 
 
 class ContainmentFix:
-    """Insert a resolve-and-compare check before the file operation."""
+    """Insert a resolve-and-compare check before the file operation.
 
-    def __init__(self, ctx: AnalysisContext, sink: PathSink, path: Node):
+    `untrusted(node)` says which parts of the path are the untrusted name (request
+    data by default, archive member names for zip slip); the rest is the base
+    folder. `deny` overrides the refusal statement.
+    """
+
+    def __init__(self, ctx: AnalysisContext, sink: PathSink, path: Node, *, untrusted=None, deny: str | None = None, title: str = ""):
         self.ctx = ctx
         self.sink = sink
         self.path = path
+        self.untrusted = untrusted or (lambda node: remote_taint(ctx, node) is not None)
+        self.deny = deny
+        self.title = title or PathTraversal.fix_title
 
     def build(self) -> Fix | None:
         ctx = self.ctx
         statement = enclosing_statement(self.sink.call)
         if statement is None or ctx.source[line_start(ctx, statement) : statement.start_byte].strip():
             return None
+        if self.path.type == "call" and (qualified_name(ctx, self.path.child_by_field_name("function")) or "") == "os.path.dirname":
+            # `os.makedirs(os.path.dirname(target))`: checking `target` covers its folder
+            positional, _ = call_arguments(ctx, self.path)
+            if len(positional) == 1 and positional[0].type == "identifier":
+                self.path = positional[0]
         expression = self.path
         if expression.type == "identifier":
             defs = reaching_definitions(ctx, expression)
@@ -263,27 +276,29 @@ class ContainmentFix:
             imports += ("import os",)
             lines.append(f"{indent}if not os.path.realpath({target}).startswith(os.path.realpath({base}) + os.sep):")
         function = enclosing_function(self.sink.call)
-        if function is not None and function.type == "function_definition" and is_route_handler(ctx, function):
+        if self.deny is not None:
+            deny, deny_imports = self.deny, ()
+        elif function is not None and function.type == "function_definition" and is_route_handler(ctx, function):
             deny, deny_imports = deny_statement(ctx, 404, "File not found")
         else:
             deny, deny_imports = 'raise PermissionError("path escapes its base folder")', ()
         lines.append(f"{indent}{unit}{deny}")
         edits.extend(insert_lines(ctx.source, line_start(ctx, statement), lines))
-        return Fix(PathTraversal.fix_title, tuple(edits), imports + deny_imports)
+        return Fix(self.title, tuple(edits), imports + deny_imports)
 
     def _base(self, expression: Node) -> tuple[str | None, bool]:
         """The untainted base folder expression of the path, and whether it is pathlib."""
         ctx = self.ctx
         if expression.type == "call" and (qualified_name(ctx, expression.child_by_field_name("function")) or "") in ("os.path.join", "posixpath.join"):
             positional, _ = call_arguments(ctx, expression)
-            if len(positional) >= 2 and remote_taint(ctx, positional[0]) is None:
+            if len(positional) >= 2 and not self.untrusted(positional[0]):
                 return ctx.text(positional[0]), False
             return None, False
         if expression.type == "binary_operator" and _is_pathlib(ctx, expression):
             left = unwrap_parens(expression.child_by_field_name("left"))
-            while left is not None and left.type == "binary_operator" and remote_taint(ctx, left) is not None:
+            while left is not None and left.type == "binary_operator" and self.untrusted(left):
                 left = unwrap_parens(left.child_by_field_name("left"))
-            if left is not None and remote_taint(ctx, left) is None:
+            if left is not None and not self.untrusted(left):
                 if left.type == "call" and _is_pathlib(ctx, left):
                     positional, _ = call_arguments(ctx, left)
                     return (ctx.text(positional[0]) if len(positional) == 1 else ctx.text(left)), True
@@ -293,6 +308,6 @@ class ContainmentFix:
         if built is not None and built.segments and len(built.segments) >= 2:
             first, second = built.segments[0], built.segments[1]
             if isinstance(first, Hole) and isinstance(second, Literal) and second.value.startswith("/"):
-                if remote_taint(ctx, first.node) is None and first.node.type in ("identifier", "attribute"):
+                if not self.untrusted(first.node) and first.node.type in ("identifier", "attribute"):
                     return ctx.text(first.node), False
         return None, False
