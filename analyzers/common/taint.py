@@ -58,6 +58,9 @@ class TaintSpec:
     """Properties that never carry a payload (`length`, `size`)."""
     safe_methods: frozenset[str] = frozenset()
     """Methods returning booleans/numbers (`includes`, `indexOf`, `test`)."""
+    sanitiser_words: tuple[str, ...] = ()
+    """Callee names containing one of these (`sanitizeUrl`, `escapeHtml`) are
+    treated as sanitisers: code names its cleaning helpers."""
     opaque_calls: frozenset[str] = frozenset()
     """Calls whose result is not their arguments' data (file reads, database
     lookups, HTTP requests): input given to them does not flow out."""
@@ -193,6 +196,9 @@ class _Walker:
         callee = syn.unwrap(syn.callee(node))
         names = (qualified_name(ctx, callee), dotted_name(ctx, callee))
         if any(name_matches(n, spec.sanitisers) for n in names):
+            return None
+        last = (names[1] or names[0] or "").rsplit(".", 1)[-1].lower()
+        if last and any(word in last for word in spec.sanitiser_words):
             return None
         if any(name_matches(n, spec.source_calls) for n in names):
             return Taint(f"{names[1] or names[0]}()", node.start_point.row + 1)

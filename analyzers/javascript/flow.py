@@ -223,6 +223,8 @@ def parameter_taint(ctx: AnalysisContext, definition) -> Taint | None:
         return None
     position = int(definition.path[0]) if definition.path else 0
     keys = definition.path[1:]
+    if kind == "lambda" and position == 0:
+        return Taint(f"event {definition.name}", line)
     if kind == "next-route" and position == 1:
         return Taint(f"route parameter {definition.name}", line)
     if kind == "next-page" and position == 0 and keys[:1] in (("params",), ("searchParams",)):

@@ -3,7 +3,8 @@
 Facts: `imports` maps each local name to what it refers to (`exec` ->
 `child_process.exec` after `const { exec } = require("child_process")` or
 `import { exec } from "node:child_process"`; `cp` -> `child_process`);
-`imported_modules`; `constants` (top-level `const NAME = <literal>`); and
+`imported_modules`; `constants` (top-level `const NAME = <literal>`) and `string_constants`
+(their text, for rules that judge the value, such as hard-coded keys); and
 `module_style` (`esm` when the file uses `import`/`export`, else `cjs`) so a
 fix adds `import * as crypto from "crypto"` or `const crypto =
 require("crypto")` to match the file.
@@ -139,6 +140,7 @@ def is_constant_literal(source: bytes, node: Node | None) -> bool:
 def javascript_module_facts(source: bytes, root: Node) -> dict[str, Any]:
     imports: dict[str, str] = {}
     constants: list[str] = []
+    strings: dict[str, str] = {}
     esm = False
     for stmt in root.children:
         if stmt.type == "import_statement":
@@ -155,10 +157,13 @@ def javascript_module_facts(source: bytes, root: Node) -> dict[str, Any]:
         elif name is not None and name.type == "identifier" and is_constant_literal(source, value):
             if declarator.parent is not None and declarator.parent.child(0) is not None and _text(source, declarator.parent.child(0)) == "const":
                 constants.append(_text(source, name))
+                if value is not None and value.type == "string":
+                    strings[_text(source, name)] = _text(source, value)[1:-1]
     return {
         "imports": imports,
         "imported_modules": sorted({target.split(".")[0] for target in imports.values()}),
         "constants": sorted(set(constants)),
+        "string_constants": strings,
         "module_style": "esm" if esm else "cjs",
     }
 

@@ -27,7 +27,7 @@ NEST_ROUTE_DECORATORS = frozenset({"Get", "Post", "Put", "Patch", "Delete", "All
 @dataclass(frozen=True)
 class Route:
     function: Node
-    kind: str  # express | next-route | next-page | next-api | nest
+    kind: str  # express | next-route | next-page | next-api | nest | lambda
     method: str  # get, post, ... ("" when unknown)
     path: str
     middleware: tuple[Node, ...] = ()
@@ -100,6 +100,8 @@ def route_of_function(ctx: AnalysisContext, function: Node) -> Route | None:
         found = _registration(ctx, function)
         if found is not None:
             return found
+        if _is_lambda_handler(ctx, function):
+            return Route(function, "lambda", "", "")
         exported, default = _exported(function)
         name_node = function.child_by_field_name("name")
         if name_node is None and function.parent is not None and function.parent.type == "variable_declarator":
@@ -125,6 +127,23 @@ def route_of_function(ctx: AnalysisContext, function: Node) -> Route | None:
         return None
 
     return ctx.memo(("route", function.id), compute)
+
+
+def _is_lambda_handler(ctx: AnalysisContext, function: Node) -> bool:
+    """`exports.handler = async (event, context) => ...` and friends (AWS Lambda, Netlify)."""
+    parent = function.parent
+    if parent is None:
+        return False
+    if parent.type == "assignment_expression":
+        target = ctx.text(parent.child_by_field_name("left"))
+        return target in ("exports.handler", "module.exports.handler")
+    if parent.type == "variable_declarator" or function.type == "function_declaration":
+        name_node = parent.child_by_field_name("name") if parent.type == "variable_declarator" else function.child_by_field_name("name")
+        exported, _default = _exported(function)
+        params = function.child_by_field_name("parameters")
+        first = ctx.text(params.named_children[0]) if params is not None and params.named_children else ""
+        return exported and name_node is not None and ctx.text(name_node) == "handler" and first.split(":")[0].strip() in ("event", "evt")
+    return False
 
 
 def _method_decorators(ctx: AnalysisContext, method: Node) -> list[Node]:

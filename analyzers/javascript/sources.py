@@ -61,6 +61,7 @@ BASE = TaintSpec(
     sanitisers=SAFE.calls | frozenset({"*.digest", "bcrypt.hash", "bcrypt.hashSync", "argon2.hash", "*.randomBytes", "validator.isInt", "validator.isUUID"}),
     safe_members=SAFE.members,
     safe_methods=SAFE.methods,
+    sanitiser_words=("sanitiz", "sanitis", "escape", "validat"),
     opaque_calls=frozenset(
         {
             "fs.readFile", "fs.readFileSync", "fs.promises.readFile", "fs/promises.readFile", "*.readFile", "*.readFileSync",

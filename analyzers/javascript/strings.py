@@ -108,6 +108,8 @@ def built_string(ctx: AnalysisContext, node: Node | None) -> BuiltString | None:
         return BuiltString(node, "concat", segments, holes, multiline) if holes else None
     if node.type == "call_expression":
         callee = SYN.unwrap(node.child_by_field_name("function"))
+        if callee is not None and ctx.text(callee) in ("util.format", "format"):
+            return _format_string(ctx, node, multiline)
         if callee is None or callee.type != "member_expression":
             return None
         method = ctx.text(callee.child_by_field_name("property"))
@@ -139,6 +141,34 @@ def built_string(ctx: AnalysisContext, node: Node | None) -> BuiltString | None:
             holes = [s.node for s in segments if isinstance(s, Hole)]
             return BuiltString(node, "join", segments, holes, multiline) if holes else None
     return None
+
+
+_FORMAT = re.compile(r"%[sdifjoOc%]")
+
+
+def _format_string(ctx: AnalysisContext, call: Node, multiline: bool) -> BuiltString | None:
+    """`util.format("... %s ...", a)`: %s/%d/... take the arguments in order."""
+    args = SYN.arguments(call)
+    template = literal_value(ctx, args[0]) if args else None
+    if template is None:
+        return None
+    values = list(args[1:])
+    segments: list[Segment] = []
+    position = 0
+    for match in _FORMAT.finditer(template):
+        segments.append(Literal(template[position : match.start()]))
+        position = match.end()
+        if match.group() == "%%":
+            segments.append(Literal("%"))
+        elif values:
+            segments.append(Hole(values.pop(0)))
+        else:
+            segments.append(Literal(match.group()))
+    segments.append(Literal(template[position:]))
+    segments.extend(Hole(v) for v in values)  # extra arguments are appended with spaces
+    segments = merge_literals(segments)
+    holes = [s.node for s in segments if isinstance(s, Hole)]
+    return BuiltString(call, "format", segments if not values else None, holes, multiline) if holes else None
 
 
 def js_string(value: str, template: bool = False) -> str:

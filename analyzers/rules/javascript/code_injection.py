@@ -2,8 +2,9 @@
 
 **What it finds.** `eval(x)`, `new Function(..., body)` / `Function(body)`,
 `setTimeout`/`setInterval`/`setImmediate` with a string built at run time,
-and Node's `vm` (`runInNewContext`, `runInThisContext`, `runInContext`,
-`new vm.Script`, `compileFunction`) given code that is not a constant.
+Node's `vm` (`runInNewContext`, `runInThisContext`, `runInContext`,
+`new vm.Script`, `compileFunction`), and `vm2`/`sandbox` `run(code)` /
+`new VMScript(code)` given code that is not a constant.
 Confidence is high when the code comes from request input.
 
 **Not reported.** Constant code strings, timers given a function, and
@@ -88,5 +89,9 @@ class JsCodeInjection(Rule):
                 return first
             return None
         if call_matches(ctx, call, VM_CALLS):
+            return args[0]
+        if call.type == "call_expression" and ctx.text(SYN.callee(call)).endswith(".run") and set(ctx.facts.get("imported_modules", ())) & {"vm2", "sandbox", "isolated-vm"}:
+            return args[0]  # vm2 VM/NodeVM.run(code), sandbox's Sandbox.run(code)
+        if call_matches(ctx, call, ("vm2.VMScript", "VMScript")):
             return args[0]
         return None

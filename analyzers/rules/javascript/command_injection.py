@@ -5,7 +5,7 @@
 with `shell: true`, `spawn("sh", ["-c", cmd])`, shelljs `exec` and
 `execa.command` given a command built with a template literal, `+` or
 `.concat()` from non-constant values, or any value that comes from request
-input.
+input; and `spawn`/`execFile` whose program itself comes from the request.
 
 **Not reported.** Constant commands, `execFile`/`spawn` with an argument
 array (no shell), and commands whose dynamic parts are numbers or module
@@ -115,6 +115,8 @@ class JsCommandInjection(Rule):
         if call_matches(ctx, call, SPAWN_CALLS):
             if any(_is_shell_option(ctx, a) for a in args[1:]):
                 return args[0]
+            if evidence(ctx, args[0], COMMAND).taint is not None:
+                return args[0]  # the program itself is chosen by the request
             program = ctx.text(SYN.unwrap(args[0])).strip("'\"`")
             if program in ("sh", "bash", "/bin/sh", "/bin/bash", "zsh", "cmd", "cmd.exe", "powershell") and len(args) > 1:
                 argv = SYN.unwrap(args[1])
@@ -123,6 +125,8 @@ class JsCommandInjection(Rule):
                     flags = [ctx.text(i).strip("'\"") for i in items]
                     if len(items) >= 2 and flags[0] in ("-c", "/c", "-Command", "-lc"):
                         return items[1]
+                    if items and flags[0] not in ("-c", "/c", "-Command", "-lc"):
+                        return items[0]  # `sh script` runs the file the value names
         return None
 
     def _fix(self, ctx: AnalysisContext, call: Node, found) -> Fix | None:

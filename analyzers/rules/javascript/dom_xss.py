@@ -1,8 +1,9 @@
 """JS-XSS-001 xss-dom-html-sink: non-constant HTML written into the page.
 
 **What it finds.** Assignments to `innerHTML`/`outerHTML`, calls to
-`insertAdjacentHTML`, `document.write`/`writeln`, and jQuery `.html(x)` /
-`$(html)` with a value that is not constant and not passed through an HTML
+`insertAdjacentHTML`, `document.write`/`writeln`, and jQuery `.html(x)`,
+`.append(x)`, `.wrap(x)`, ... and `$(html)` (markup, or any value from the
+URL or request) with a value that is not constant and not passed through an HTML
 sanitiser (`DOMPurify.sanitize`, `sanitizeHtml`, `escapeHtml`, `he.encode`).
 
 **Not reported.** Constant markup, numbers (`items.length`), and sanitised
@@ -34,6 +35,7 @@ from ..base import Explanation, Rule, register
 SAFE_HTML = safe_for(HTML)
 HTML_PROPERTIES = frozenset({"innerHTML", "outerHTML"})
 _SINK_NODES = frozenset({"assignment_expression", "augmented_assignment_expression", "call_expression"})
+JQUERY_HTML_METHODS = frozenset({"html", "append", "prepend", "after", "before", "replaceWith", "wrap", "wrapAll", "wrapInner", "insertBefore", "insertAfter", "appendTo", "prependTo"})
 WRITE_CALLS = ("document.write", "document.writeln", "window.document.write")
 
 
@@ -105,8 +107,12 @@ class JsDomXss(Rule):
             return args[1], "`insertAdjacentHTML`"
         if call_matches(ctx, call, WRITE_CALLS):
             return args[0], "`document.write`"
-        if method in ("html", "append", "prepend", "after", "before", "replaceWith") and _is_jquery(ctx, call):
-            return (args[0], f"jQuery `.{method}()`") if method == "html" or _looks_like_markup(ctx, args[0]) else (None, "")
+        if method in JQUERY_HTML_METHODS and _is_jquery(ctx, call):
+            if method == "html" or _looks_like_markup(ctx, args[0]) or evidence(ctx, args[0], HTML).taint is not None:
+                return args[0], f"jQuery `.{method}()`"
+            return None, ""
+        if call_matches(ctx, call, ("$", "jQuery")) and (_looks_like_markup(ctx, args[0]) or evidence(ctx, args[0], HTML).taint is not None):
+            return args[0], "jQuery `$(html)`"
         return None, ""
 
 

@@ -36,7 +36,8 @@ from ..base import Explanation, Rule, register
 
 KEY_ARGUMENT_CALLS = {
     "jsonwebtoken.sign": 1, "jsonwebtoken.verify": 1, "jsonwebtoken.default.sign": 1, "cookie-parser": 0,
-    "crypto.createHmac": 1, "crypto.createCipheriv": 1, "jose.SignJWT.sign": 0,
+    "crypto.createHmac": 1, "crypto.createCipheriv": 1, "jose.JWT.sign": 1, "jose.JWT.verify": 1, "jose.JWK.asKey": 0,
+    "jwt-simple.encode": 1, "jwt-simple.decode": 1,
 }
 SECRET_OPTIONS = frozenset({"secret", "secretOrKey", "secretOrPrivateKey", "clientSecret", "privateKey", "apiKey", "password", "jwtSecret"})
 
@@ -76,7 +77,7 @@ class JsHardcodedSecret(Rule):
             if name is None:
                 continue
             strength = "strong" if name in SECRET_OPTIONS else secret_name_strength(name)
-            session_secret = name == "secret" and len(value) >= 6 and not is_placeholder(value)
+            session_secret = name == "secret" and _is_option_of_call(literal) and not is_placeholder(value)
             if session_secret or strength is not None and credential_value(value, strength):
                 reported.add(literal.id)
                 yield self.finding(ctx, literal, f"Hard-coded secret: `{name}` is set to a literal; read it from the environment")
@@ -86,9 +87,19 @@ class JsHardcodedSecret(Rule):
                     continue
                 args = SYN.arguments(call)
                 key = SYN.unwrap(args[index]) if len(args) > index else None
-                value = literal_value(ctx, key)
-                if key is not None and key.id not in reported and value and credential_value(value, "strong"):
-                    yield self.finding(ctx, key, "Hard-coded secret: signing key passed as a literal; read it from the environment")
+                value = self._key_value(ctx, key)
+                if key is not None and key.id not in reported and value and not is_placeholder(value):
+                    where = "as a literal" if key.type in ("string", "template_string") else f"through the constant `{ctx.text(key)}`"
+                    yield self.finding(ctx, key, f"Hard-coded secret: signing key passed {where}; read it from the environment")
+
+    @staticmethod
+    def _key_value(ctx: AnalysisContext, key: Node | None) -> str | None:
+        """The text of a key given as a literal or a module string constant."""
+        if key is None:
+            return None
+        if key.type == "identifier":
+            return ctx.facts.get("string_constants", {}).get(ctx.text(key))
+        return literal_value(ctx, key)
 
     @staticmethod
     def _bound_name(ctx: AnalysisContext, literal: Node) -> str | None:
@@ -114,3 +125,11 @@ class JsHardcodedSecret(Rule):
             left = parent.child_by_field_name("left") or parent.child_by_field_name("pattern")
             return ctx.text(left) if left is not None else None
         return None
+
+
+def _is_option_of_call(literal: Node) -> bool:
+    """`session({ secret: "..." })`: the object literal is a call argument."""
+    pair = literal.parent
+    obj = pair.parent if pair is not None else None
+    args = obj.parent if obj is not None else None
+    return args is not None and args.type == "arguments"

@@ -2,7 +2,9 @@
 
 **JS-JWT-001.** `jwt.decode(token)` only base64-decodes: the signature is
 never checked. Reported when the function that decodes never calls
-`jwt.verify`, so the claims are trusted as they came.
+`jwt.verify`, so the claims are trusted as they came; also jwt-simple's
+`decode(token, key, noVerify)` with a truthy third argument (`'HS256'` there
+is a classic mistake: it means "do not verify").
 
 **JS-JWT-002.** `jwt.verify(token, key)` without `{ algorithms: [...] }`
 lets the token header choose the algorithm; with a public key as the secret
@@ -52,6 +54,11 @@ class JsJwtDecodeWithoutVerify(Rule):
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
         for call in calls_in(ctx):
+            if call_matches(ctx, call, ("jwt-simple.decode",)):
+                args = SYN.arguments(call)
+                if len(args) >= 3 and ctx.text(args[2]) not in ("false", "undefined", "null", "0", '""', "''"):
+                    yield self.finding(ctx, call, "JWT: jwt-simple's decode() with a truthy third argument (noVerify) skips the signature check")
+                continue
             if not call_matches(ctx, call, DECODE):
                 continue
             scope = SYN.enclosing_function(call) or ctx.unit

@@ -7,7 +7,8 @@
 input or the page URL and nothing checks it first.
 
 **Not reported.** Targets with a constant path prefix (`/users/${id}`,
-`"/login?next=" + encodeURIComponent(x)`), targets checked before the
+`"/login?next=" + encodeURIComponent(x)`, or a configured base such as
+`${config.baseUrl}/${path}`), targets checked before the
 redirect (`startsWith("/") && !startsWith("//")`, an allow-list, comparing
 `new URL(x).host`), and constant URLs.
 
@@ -27,6 +28,7 @@ from ...common.guards import checked_before
 from ...common.names import call_matches, calls_in, dotted_name
 from ...common.syntax import descendants
 from ...context import AnalysisContext
+from ...common.strings import Hole
 from ...javascript.flow import SYN, reaching_definitions
 from ...javascript.queries import evidence
 from ...javascript.sources import URL
@@ -45,7 +47,9 @@ _SAFE_PREFIX = re.compile(r"^(/[^/\\]|/$|\.\.?/|[a-z][a-z0-9+.-]*://[^/?#]+[/?#]
 
 
 def has_fixed_prefix(ctx: AnalysisContext, node: Node | None) -> bool:
-    """Does the URL start with a constant local path or a constant origin + `/`?"""
+    """Is the URL's origin fixed by the code: a constant local path, a
+    constant `scheme://host/`, or a leading value that does not come from
+    input (a configured base URL such as `${API_BASE}/users/${id}`)?"""
     node = SYN.unwrap(node)
     if node is None:
         return False
@@ -56,10 +60,30 @@ def has_fixed_prefix(ctx: AnalysisContext, node: Node | None) -> bool:
         args = SYN.arguments(node)
         return len(args) >= 2 and has_fixed_prefix(ctx, args[0]) and literal_value(ctx, args[1]) is not None
     built = built_string(ctx, node)
-    if built is None or not built.segments:
+    if built is not None and built.segments:
+        segments = built.segments
+    elif node.type == "binary_expression" and ctx.text(node.child_by_field_name("operator")) == "+":
+        segments = [Hole(operand) for operand in _plus_chain(ctx, node)]
+    else:
         return False
-    first = built.segments[0]
-    return hasattr(first, "value") and bool(_SAFE_PREFIX.match(first.value))
+    prefix = ""
+    for segment in segments:
+        if isinstance(segment, Hole):
+            if prefix in ("", "//") or prefix.endswith("://"):
+                # the host comes from this value: fixed when the value is not input
+                return evidence(ctx, segment.node, URL).taint is None and literal_value(ctx, segment.node) is None
+            return bool(_SAFE_PREFIX.match(prefix))
+        prefix += segment.value
+        if _SAFE_PREFIX.match(prefix):
+            return True
+    return bool(_SAFE_PREFIX.match(prefix))
+
+
+def _plus_chain(ctx: AnalysisContext, node: Node) -> list[Node]:
+    node = SYN.unwrap(node)
+    if node.type == "binary_expression" and ctx.text(node.child_by_field_name("operator")) == "+":
+        return _plus_chain(ctx, node.child_by_field_name("left")) + _plus_chain(ctx, node.child_by_field_name("right"))
+    return [node]
 
 
 @register

@@ -5,7 +5,9 @@
 `res.download` and `fs-extra` equivalents whose path comes from request
 input (`req.params.name`, `req.query.file`, uploaded file names), directly or
 through `path.join`/`path.resolve`/templates, with no check before the call
-that the resolved path stays inside the intended directory.
+that the resolved path stays inside the intended directory. A
+`path.join`/`path.resolve` of request input whose result goes elsewhere (an
+archive extractor, a helper) is reported at the join.
 
 **Not reported.** `path.basename(x)` and `sanitize-filename`, paths checked
 with `resolved.startsWith(base)` (or `path.relative` / `..` tests) before
@@ -77,11 +79,14 @@ class JsPathTraversal(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
+        sink_arguments: list[Node] = []
         for call in calls_in(ctx):
             if call.type != "call_expression":
                 continue
             args = SYN.arguments(call)
             if not args:
+                continue
+            if call_matches(ctx, call, PATH_BUILDERS):
                 continue
             is_response = call_matches(ctx, call, RESPONSE_METHODS)
             if not is_response and not call_matches(ctx, call, SINKS):
@@ -89,6 +94,7 @@ class JsPathTraversal(Rule):
             if is_response and any(_has_root_option(ctx, a) for a in args[1:]):
                 continue
             target = SYN.unwrap(args[0])
+            sink_arguments.append(target)
             found = evidence(ctx, target, PATH)
             if found.taint is None or self._contained(ctx, call, target):
                 continue
@@ -98,6 +104,35 @@ class JsPathTraversal(Rule):
                 f"Path traversal: file path{found.origin} reaches {qualified_name(ctx, SYN.callee(call))}() without a check that it stays inside the base directory",
                 fixes=(fix,) if fix is not None else (),
             )
+        yield from self._unsunk_joins(ctx, sink_arguments)
+
+    def _unsunk_joins(self, ctx: AnalysisContext, sink_arguments: list[Node]) -> Iterator[Finding]:
+        """`path.join(base, input)` whose result goes somewhere other than a
+        file-system call we check (a helper, an archive extractor, a response):
+        the join is where the traversal happens, so report it there."""
+        sink_texts = {ctx.text(a) for a in sink_arguments}
+        for call in calls_in(ctx):
+            if call.type != "call_expression" or not call_matches(ctx, call, PATH_BUILDERS):
+                continue
+            parts = SYN.arguments(call)
+            if len(parts) < 2 or evidence(ctx, parts[0], PATH).taint is not None:
+                continue
+            found = next((e for e in (evidence(ctx, p, PATH) for p in parts[1:]) if e.taint is not None), None)
+            if found is None or any(a.start_byte <= call.start_byte and call.end_byte <= a.end_byte for a in sink_arguments):
+                continue
+            holder = call.parent
+            if holder is not None and holder.type == "variable_declarator" and ctx.text(holder.child_by_field_name("name")) in sink_texts:
+                continue
+            if self._contained(ctx, call, call) or (holder is not None and holder.type == "variable_declarator" and self._checked_later(ctx, holder)):
+                continue
+            yield self.finding(ctx, call, f"Path traversal: path built from request input{found.origin} with {ctx.text(SYN.callee(call))}() and no containment check", confidence=Confidence.MEDIUM)
+
+    @staticmethod
+    def _checked_later(ctx: AnalysisContext, declarator: Node) -> bool:
+        name = ctx.text(declarator.child_by_field_name("name"))
+        scope = SYN.enclosing_function(declarator) or ctx.unit
+        after = ctx.source[declarator.end_byte : scope.end_byte].decode("utf-8", "replace")
+        return bool(re.search(rf"\b{re.escape(name)}\s*\.\s*(startsWith\s*\(|indexOf\s*\([^)]*\)\s*[!=]==?\s*0)|relative\([^)]*\b{re.escape(name)}\b", after))
 
     @staticmethod
     def _contained(ctx: AnalysisContext, call: Node, target: Node) -> bool:
@@ -109,12 +144,12 @@ class JsPathTraversal(Rule):
         return checked_before(ctx, call, names, _CONTAINMENT)
 
     def _fix(self, ctx: AnalysisContext, call: Node, target: Node) -> Fix | None:
-        builder = target
+        builder, variable = target, None
         if builder.type == "identifier":
             defs = reaching_definitions(ctx, builder)
-            if len(defs) != 1 or defs[0].kind != "assign" or defs[0].path:
+            if len(defs) != 1 or defs[0].kind != "assign" or defs[0].path or defs[0].statement.type != "variable_declarator":
                 return None
-            builder = SYN.unwrap(defs[0].value)
+            variable, builder = defs[0], SYN.unwrap(defs[0].value)
         if builder is None or builder.type != "call_expression" or not call_matches(ctx, builder, PATH_BUILDERS):
             return None
         parts = SYN.arguments(builder)
@@ -123,27 +158,35 @@ class JsPathTraversal(Rule):
             fixed += 1
         if fixed == 0 or fixed == len(parts):
             return None
-        statement = _statement_of(call)
+        statement = _statement_of(variable.statement if variable is not None else call)
         if statement is None or statement.parent is None or statement.parent.type != "statement_block":
             return None
-        function = SYN.enclosing_function(call)
-        name = _fresh_name(ctx, function or ctx.unit, "safePath")
         line_start = ctx.source.rfind(b"\n", 0, statement.start_byte) + 1
         indent = ctx.source[line_start : statement.start_byte].decode("utf-8", "replace")
         if indent.strip():
             return None
         base = ", ".join(ctx.text(p) for p in parts[:fixed])
-        rest = ", ".join(ctx.text(p) for p in parts)
         newline = "\r\n" if b"\r\n" in ctx.source[:4096] else "\n"
+        refusal = self._refusal(ctx, call)
+        title = f"Resolve the path and refuse it outside path.resolve({base})"
+        if variable is not None:
+            # `const file = path.join(base, input)`: resolve it there and check it right after
+            name = variable.name
+            check = f"{newline}{indent}if (!{name}.startsWith(path.resolve({base}) + path.sep)) {{{newline}{indent}  {refusal}{newline}{indent}}}"
+            callee = SYN.callee(builder)
+            return Fix(title, (Edit(callee.start_byte, callee.end_byte, "path.resolve"), Edit(statement.end_byte, statement.end_byte, check)), ("path from path",))
+        function = SYN.enclosing_function(call)
+        name = _fresh_name(ctx, function or ctx.unit, "safePath")
+        rest = ", ".join(ctx.text(p) for p in parts)
         lines = [
             f"const {name} = path.resolve({rest});",
             f"if (!{name}.startsWith(path.resolve({base}) + path.sep)) {{",
-            f"  {self._refusal(ctx, call)}",
+            f"  {refusal}",
             "}",
         ]
         text = "".join(f"{line}{newline}{indent}" for line in lines)
         return Fix(
-            f"Resolve the path and refuse it outside path.resolve({base})",
+            title,
             (Edit(statement.start_byte, statement.start_byte, text), Edit(target.start_byte, target.end_byte, name)),
             ("path from path",),
         )
@@ -171,6 +214,9 @@ def _names_in(ctx: AnalysisContext, node: Node) -> set[str]:
 
 def _has_root_option(ctx: AnalysisContext, node: Node) -> bool:
     node = SYN.unwrap(node)
+    if node is not None and node.type == "identifier":
+        defs = reaching_definitions(ctx, node)
+        node = SYN.unwrap(defs[-1].value) if defs and defs[-1].kind == "assign" and not defs[-1].path else None
     return node is not None and node.type == "object" and any(
         c.type == "pair" and ctx.text(c.child_by_field_name("key")).strip("'\"") == "root" for c in node.named_children
     )

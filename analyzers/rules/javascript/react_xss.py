@@ -5,7 +5,9 @@
 constant and not passed through a sanitiser (`DOMPurify.sanitize`,
 `sanitizeHtml`, `xss`).
 
-**Not reported.** Constant HTML and sanitised values.
+**Not reported.** Constant HTML, sanitised values, and prop objects made
+elsewhere (`dangerouslySetInnerHTML={createMarkup()}`) unless they carry
+request or URL input.
 
 **Fix.** No automatic fix (the markup is usually wanted): render text as
 children (`<div>{value}</div>`, which React escapes) or sanitise first:
@@ -51,32 +53,35 @@ class JsReactXss(Rule):
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
         for node in descendants(ctx.unit, ("jsx_attribute", "pair")):
-            value = self._html_value(ctx, node)
+            value, known = self._html_value(ctx, node)
             if value is None or html_is_safe(ctx, value):
                 continue
             found = evidence(ctx, value, HTML)
+            if not known and found.taint is None:
+                continue  # `dangerouslySetInnerHTML={createMarkup()}`: judged where the markup is made
             yield self.finding(
                 ctx, node, f"XSS: non-constant HTML{found.origin} passed to dangerouslySetInnerHTML; render it as text or sanitise it",
                 confidence=found.confidence,
             )
 
     @staticmethod
-    def _html_value(ctx: AnalysisContext, node: Node) -> Node | None:
+    def _html_value(ctx: AnalysisContext, node: Node) -> tuple[Node | None, bool]:
+        """The `__html` value, and whether it is visible here (an object literal)."""
         if node.type == "jsx_attribute":
             name = node.named_children[0] if node.named_children else None
             if name is None or ctx.text(name) != _PROP:
-                return None
+                return None, False
             container = node.named_children[1] if node.named_child_count > 1 else None
             obj = container.named_children[0] if container is not None and container.type == "jsx_expression" and container.named_children else None
         else:
             if ctx.text(node.child_by_field_name("key")).strip("'\"") != _PROP:
-                return None
+                return None, False
             obj = node.child_by_field_name("value")
         if obj is None:
-            return None
+            return None, False
         if obj.type != "object":
-            return obj  # a prop object built elsewhere: its __html is unknown
+            return obj, False  # a prop object built elsewhere: its __html is not visible here
         for pair in obj.named_children:
             if pair.type == "pair" and ctx.text(pair.child_by_field_name("key")).strip("'\"") == "__html":
-                return pair.child_by_field_name("value")
-        return None
+                return pair.child_by_field_name("value"), True
+        return None, False

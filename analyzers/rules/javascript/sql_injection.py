@@ -31,7 +31,7 @@ from tree_sitter import Node
 from ...common.names import calls_in, method_name, qualified_name, receiver
 from ...context import AnalysisContext
 from ...javascript.flow import SYN
-from ...javascript.queries import BuiltArgument, built_argument, constant_text_of, is_safe, values_stay_put
+from ...javascript.queries import BuiltArgument, built_argument, constant_text_of, is_safe, object_fields, values_stay_put
 from ...javascript.sqlparam import CannotParameterise, parameterise
 from ...model import Confidence, Edit, Finding, Fix, Severity
 from ..base import Explanation, Rule, register
@@ -96,10 +96,14 @@ class JsSqlInjection(Rule):
             args = SYN.arguments(call)
             if not args:
                 continue
-            found = built_argument(ctx, args[0])
+            config = object_fields(ctx, args[0])
+            query = config.get("sql") or config.get("text") or config.get("query") if config else args[0]
+            if query is None:
+                continue
+            found = built_argument(ctx, query)
             if found is None:
                 continue
-            if kind == "generic" and not _SQL.search(found.built.constant_text() or constant_text_of(ctx, args[0])):
+            if kind == "generic" and not _SQL.search(found.built.constant_text() or constant_text_of(ctx, query)):
                 continue
             yield self._report(ctx, call, kind, found)
 
@@ -127,7 +131,7 @@ class JsSqlInjection(Rule):
 
     # -- fix -----------------------------------------------------------------
     def _fix(self, ctx: AnalysisContext, call: Node, kind: str, found: BuiltArgument) -> Fix | None:
-        if not found.single:
+        if not found.single or SYN.unwrap(SYN.arguments(call)[0]).type == "object":
             return None
         method = method_name(ctx, call) or ""
         if kind == "prisma":
