@@ -93,7 +93,7 @@ export function insertedSpans(changes: readonly ContentChange[]): { start: numbe
 }
 
 export type ChangeEvent = Pick<vscode.TextDocumentChangeEvent, 'contentChanges'> & {
-  readonly document: Pick<vscode.TextDocument, 'uri' | 'positionAt'>;
+  readonly document: Pick<vscode.TextDocument, 'uri' | 'positionAt' | 'version'>;
 };
 
 /** The `draftguard/markAiRegion` notifications one change event calls for (maybe none). */
@@ -108,9 +108,10 @@ export function aiRegionNotifications(event: ChangeEvent): MarkAiRegionParams[] 
   }
   const model = modelOf(reason.metadata);
   const uri = event.document.uri.toString();
+  const version = event.document.version;
   return insertedSpans(event.contentChanges).map((span) => {
     const range = toLspRange(event.document.positionAt(span.start), event.document.positionAt(span.end));
-    return model === undefined ? { uri, range, source } : { uri, range, source, model };
+    return model === undefined ? { uri, range, source, version } : { uri, range, source, model, version };
   });
 }
 

@@ -39,6 +39,8 @@ export const SERVER_COMMANDS = {
 export const METHODS = {
   markAiRegion: 'draftguard/markAiRegion',
   regions: 'draftguard/regions',
+  /** Server to client `{uri, version}`: a document's regions or their states changed. */
+  regionsChanged: 'draftguard/regionsChanged',
 } as const;
 
 /** The configuration section and every key below it that the code reads. */

@@ -35,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): void {
   let python: PythonExtensionApi | undefined;
   let serverState: { state: ServerState; problem?: { text: string; interpreter: boolean } } = { state: 'stopped' };
   let activeClient: ClientLike | undefined;
+  let regionsChanged: vscode.Disposable | undefined;
 
   const status = new StatusBar(vscode);
   const decorations = new RegionDecorations(vscode, vscode.Uri.joinPath(context.extensionUri, 'media', 'ai-region.svg'));
@@ -171,6 +172,13 @@ export function activate(context: vscode.ExtensionContext): void {
       onStarted: (client) => {
         activeClient = client;
         fetcher.reset();
+        regionsChanged?.dispose();
+        regionsChanged = client.onNotification(METHODS.regionsChanged, (params) => {
+          const uri = typeof params === 'object' && params !== null ? (params as { uri?: unknown }).uri : undefined;
+          if (typeof uri === 'string') {
+            void fetcher.refresh(uri);
+          }
+        });
         refreshVisible();
       },
       onStopped: () => {

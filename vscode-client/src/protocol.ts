@@ -29,9 +29,13 @@ export type RegionState = 'unreviewed' | 'reviewed' | 'modified-after-review' | 
 export interface AiRegion {
   readonly id?: string;
   readonly range: LspRange;
-  /** Provenance: bulk-insert, client, marker, agent-trace, git-ai, uncommitted... */
+  /** Provenance: bulk-insert, client, marker, agent-trace, uncommitted... */
   readonly source: string;
   readonly state: RegionState;
+  /** The server's verdict: this region counts as unreviewed in the current scope. */
+  readonly counted?: boolean;
+  /** Free-text origin the server recorded (the tool, "git", "comment marker"...). */
+  readonly origin?: string;
   /** A human edited text inside the region after it was inserted. */
   readonly mixed: boolean;
   readonly model?: string;
@@ -45,15 +49,20 @@ export interface MarkAiRegionParams {
   readonly range: LspRange;
   readonly source: string;
   readonly model?: string;
+  /** Document version the range refers to; the server ignores stale ranges. */
+  readonly version?: number;
 }
 
 export interface RegionsParams {
   readonly uri: string;
 }
 
-/** A region still wants a human look unless its state says reviewed. */
+/**
+ * A region wants a human look when the server counts it (unreviewed and of a
+ * provenance the current scope covers); without that field, unless reviewed.
+ */
 export function needsReview(region: AiRegion): boolean {
-  return region.state !== 'reviewed';
+  return region.counted ?? region.state !== 'reviewed';
 }
 
 export function parseRegions(result: unknown): AiRegion[] {
@@ -79,14 +88,21 @@ function parseRegion(item: unknown): AiRegion | undefined {
   const provenance = item['provenance'];
   const provenanceRecord = isRecord(provenance) ? provenance : undefined;
   const source =
-    stringField(item, 'source') ??
-    (typeof provenance === 'string' ? provenance : undefined) ??
+    (typeof provenance === 'string' && provenance.length > 0 ? provenance : undefined) ??
     (provenanceRecord !== undefined ? stringField(provenanceRecord, 'source') ?? stringField(provenanceRecord, 'kind') : undefined) ??
+    stringField(item, 'source') ??
     'unknown';
   const review = isRecord(item['review']) ? item['review'] : undefined;
   const state = stringField(item, 'state') ?? 'unreviewed';
   const mixed = item['mixed'] === true || state === 'mixed';
-  const optional: { -readonly [K in 'id' | 'model' | 'createdAt' | 'reviewedBy' | 'reviewedAt']?: string } = {};
+  const optional: { -readonly [K in 'id' | 'model' | 'createdAt' | 'reviewedBy' | 'reviewedAt' | 'origin']?: string } & { counted?: boolean } = {};
+  if (typeof item['counted'] === 'boolean') {
+    optional.counted = item['counted'];
+  }
+  const origin = typeof provenance === 'string' ? stringField(item, 'source') : undefined;
+  if (origin !== undefined && origin !== source) {
+    optional.origin = origin;
+  }
   const id = item['id'];
   if (typeof id === 'string' || typeof id === 'number') {
     optional.id = String(id);

@@ -85,7 +85,7 @@ export function regionAtLine(regions: readonly AiRegion[], line: number): AiRegi
 export function regionLabel(region: AiRegion): string {
   const { first, last } = regionLineSpan(region.range);
   const lines = first === last ? `Line ${first + 1}` : `Lines ${first + 1}-${last + 1}`;
-  const details = [region.source, region.model, region.mixed ? 'edited by a human since' : undefined].filter((part) => part !== undefined);
+  const details = [region.source, region.model ?? region.origin, region.mixed ? 'edited by a human since' : undefined].filter((part) => part !== undefined);
   return `${lines} · ${details.join(' · ')} · ${region.state}`;
 }
 

@@ -35,6 +35,7 @@ export interface ClientLike {
   stop(timeout?: number): Promise<void>;
   sendRequest<R>(method: string, params: unknown, token?: vscode.CancellationToken): Promise<R>;
   sendNotification(method: string, params?: unknown): Promise<void>;
+  onNotification(method: string, handler: (params: unknown) => void): vscode.Disposable;
   onDidChangeState: vscode.Event<{ oldState: lc.State; newState: lc.State }>;
 }
 

@@ -25,7 +25,7 @@ describe('aiEdits: telling the server what the AI wrote', () => {
       contentChanges: [{ range: undefined as never, rangeOffset: 9, rangeLength: 0, text: '    return 1\n' }],
       detailedReason: { source: 'inlineCompletionAccept', metadata: { $extensionId: 'GitHub.copilot' } },
     } as never);
-    assert.deepEqual(inline, [{ uri: 'file:///w/app.py', range: { start: { line: 1, character: 0 }, end: { line: 2, character: 0 } }, source: 'inline-completion' }]);
+    assert.deepEqual(inline, [{ uri: 'file:///w/app.py', range: { start: { line: 1, character: 0 }, end: { line: 2, character: 0 } }, source: 'inline-completion', version: 1 }]);
     const chat = aiRegionNotifications({
       document,
       contentChanges: [{ range: undefined as never, rangeOffset: 0, rangeLength: 0, text: 'def f():\n' }],

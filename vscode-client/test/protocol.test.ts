@@ -27,6 +27,25 @@ describe('protocol: parsing draftguard/regions answers', () => {
     assert.equal(c?.reviewedBy, 'ana');
   });
 
+  it('reads the server\'s answer shape: provenance kind, free-text source, counted', () => {
+    const answer = {
+      uri: 'file:///w/app.py',
+      version: 3,
+      scope: 'aiRegions',
+      regions: [
+        { id: 7, range, provenance: 'bulk-insert', state: 'unreviewed', mixed: false, counted: true, createdAt: '2025-11-25T20:00:00Z', source: 'editor extension', model: null, detail: 'x', hash: 'h' },
+        { id: 8, range, provenance: 'uncommitted', state: 'unreviewed', mixed: false, counted: false, source: 'git' },
+        { id: 9, range, provenance: 'marker', state: 'reviewed', mixed: false, counted: false, reviewedBy: 'ana', reviewedAt: 't' },
+      ],
+    };
+    const [bulk, uncommitted, reviewed] = parseRegions(answer);
+    assert.deepEqual(bulk, { id: '7', range, source: 'bulk-insert', origin: 'editor extension', state: 'unreviewed', mixed: false, counted: true, createdAt: '2025-11-25T20:00:00Z' });
+    assert.equal(needsReview(bulk), true);
+    assert.equal(needsReview(uncommitted!), false, 'not counted in this scope (uncommitted lines outside `changed`)');
+    assert.equal(reviewed?.reviewedBy, 'ana');
+    assert.equal(needsReview(reviewed), false);
+  });
+
   it('drops regions whose range is missing, negative, fractional or reversed', () => {
     const bad = [
       { source: 'x' },

@@ -44,6 +44,9 @@ class FakeClient implements ClientLike {
     this.notifications.push({ method, params });
     return Promise.resolve();
   }
+  onNotification(): { dispose(): void } {
+    return { dispose: () => undefined };
+  }
   onDidChangeState = ((listener: (e: { oldState: number; newState: number }) => void) => {
     this.listeners.push(listener);
     return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
