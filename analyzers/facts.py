@@ -16,12 +16,26 @@ from typing import Any, Callable
 from tree_sitter import Node
 
 FactsProvider = Callable[[bytes, Node], dict[str, Any]]
+DerivedFactsProvider = Callable[[bytes, Node, "ModuleFacts"], dict[str, Any]]
 _PROVIDERS: dict[str, list[FactsProvider]] = {}
+_DERIVED: dict[str, list[DerivedFactsProvider]] = {}
 
 
 def register_facts(family: str) -> Callable[[FactsProvider], FactsProvider]:
     def decorator(fn: FactsProvider) -> FactsProvider:
         _PROVIDERS.setdefault(family, []).append(fn)
+        return fn
+
+    return decorator
+
+
+def register_derived_facts(family: str) -> Callable[[DerivedFactsProvider], DerivedFactsProvider]:
+    """Facts computed from the plain facts, e.g. helper-function summaries that
+    need the imports map. They run after every plain provider and see its
+    results (never each other's)."""
+
+    def decorator(fn: DerivedFactsProvider) -> DerivedFactsProvider:
+        _DERIVED.setdefault(family, []).append(fn)
         return fn
 
     return decorator
@@ -54,4 +68,11 @@ def compute_facts(family: str, source: bytes, root: Node) -> ModuleFacts:
     data: dict[str, Any] = {}
     for provider in _PROVIDERS.get(family, ()):
         data.update(provider(source, root))
-    return ModuleFacts(data)
+    derived = _DERIVED.get(family, ())
+    if not derived:
+        return ModuleFacts(data)
+    base = ModuleFacts(data)
+    extra: dict[str, Any] = {}
+    for provider in derived:
+        extra.update(provider(source, root, base))
+    return ModuleFacts({**data, **extra})

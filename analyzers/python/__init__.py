@@ -3,6 +3,7 @@ local data flow, and the import materializer for fixes."""
 
 from ..engine import register_import_materializer
 from . import imports as _imports
+from . import summaries as _summaries  # noqa: F401  (registers taint facts)
 
 register_import_materializer("python", _imports.materialize_imports)
 from . import sensitive as _sensitive  # noqa: F401  (registers the secret rules' module facts)

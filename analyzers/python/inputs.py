@@ -13,6 +13,7 @@ from tree_sitter import Node
 
 from ..context import AnalysisContext
 from .taint import Taint, taint_of
+from .taint_specs import REQUEST
 
 LOCAL_SOURCE_PREFIXES = ("os.", "sys.", "input()", "raw_input()", "getpass")
 
@@ -23,7 +24,4 @@ def is_local_source(taint: Taint) -> bool:
 
 def remote_taint(ctx: AnalysisContext, node: Node | None) -> Taint | None:
     """Taint of `node` when it comes from a request or a route parameter."""
-    taint = taint_of(ctx, node)
-    if taint is None or is_local_source(taint):
-        return None
-    return taint
+    return taint_of(ctx, node, kinds=frozenset({REQUEST}))

@@ -1,61 +1,93 @@
 """Intra-procedural taint: does an expression carry untrusted input?
 
-Sources are request data (Flask, Django, FastAPI/Starlette), parameters of
-route handlers bound to URL segments, `input()`, `sys.argv` and the
-environment. Taint flows through assignments, augmented assignments, string
-building, containers, subscripts, attributes and method calls on tainted
-values, and through calls that receive tainted arguments. Sanitisers
-(`int()`, `uuid.UUID()`, `secure_filename`, `shlex.quote`, `html.escape`, ...)
-stop it. Branches are not modelled: one tainted definition taints the name.
+**Sources** (tables in `taint_specs`): request data of Flask/Quart, Django (and
+REST framework) and Starlette/FastAPI (`request.args`, `request.GET`,
+`await request.json()`, ... on a `request` imported from the framework, a
+handler parameter named `request` or annotated `Request`/`HttpRequest`, or
+`self.request`); route-handler parameters bound to URL segments (`<name>`,
+`{name}`; not `<int:name>` or parameters annotated `int`/`UUID`), FastAPI
+query/body parameters and Pydantic models (fields typed `int` etc. are not
+tainted); `input()`, `sys.argv`, `sys.stdin`, `parse_args()` (kind "local");
+`os.environ`/`os.getenv` (kind "environment", only reported when a rule asks
+for it: deployment configuration is rarely attacker-controlled).
+
+**Propagation**: assignments (including tuple unpacking and walrus),
+augmented assignments, container mutation (`parts.append(x)`, `d["k"] = x`),
+f-strings, `%`, `+`, `.format()`, `.join()`, containers, comprehensions,
+subscripts and attributes of tainted values, string methods, and calls to
+helper functions of the same file through their summaries (module facts,
+see `summaries.py`). Calls of unknown functions with tainted arguments are
+tainted; results of database reads (`cur.fetchone()`, `Model.query.get(id)`,
+`get_object_or_404`), methods returning bools or numbers, and indexing a
+trusted mapping with a tainted key (`COLUMNS[request.args["sort"]]`) are not.
+
+**Sanitisers** (per sink category, see `taint_specs.SANITISERS`): numeric
+conversions and `uuid.UUID` for every sink, `secure_filename`, `shlex.quote`
+(shell), `html.escape`/`markupsafe.escape` (HTML), `os.path.basename`
+(paths), LDAP escaping, CR/LF removal (headers, logs), `request.args.get(k,
+type=int)`, and validation guards that dominate the use (`validation.py`:
+allow-list membership, tight regular expressions, `isdigit()`, containment
+checks for paths). Branches are not otherwise modelled: one tainted
+definition taints the name.
 
 API used by rules:
-    taint_of(ctx, node) -> Taint | None     # None: no evidence of untrusted input
-    is_tainted(ctx, node) -> bool
+    taint_of(ctx, node, *, sink=None, kinds=DEFAULT_KINDS) -> Taint | None
+    is_tainted(ctx, node, *, sink=None) -> bool
     is_route_handler(ctx, function) -> bool
-    route_decorators(ctx, function) -> [call nodes of @app.route(...)/@router.get(...)]
+    is_request_object(ctx, node) -> bool
+`sink` is one of `taint_specs.SINKS`; without it any sanitiser stops taint.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tree_sitter import Node
 
 from ..context import AnalysisContext
-from .dataflow import SAFE_ANNOTATIONS, Definition, enclosing_function, reaching_definitions
+from .dataflow import SAFE_ANNOTATIONS, Definition, _same_scope, enclosing_function, reaching_definitions, scope_of
+from .validation import is_validated
 from .names import dotted_name, qualified_name
-from .strings import unwrap_parens
-
-REQUEST_ATTRIBUTES = frozenset(
-    {
-        # Flask / Werkzeug
-        "args", "form", "values", "json", "files", "cookies", "headers", "data", "get_json", "get_data",
-        "stream", "view_args", "path", "full_path", "url", "base_url", "query_string", "remote_addr", "host",
-        "referrer", "user_agent", "environ", "authorization",
-        # Django
-        "GET", "POST", "FILES", "COOKIES", "META", "body", "read", "readline", "content_params",
-        # Starlette / FastAPI
-        "query_params", "path_params", "form_data", "client",
-    }
+from .strings import literal_value, unwrap_parens
+from .taint_specs import (
+    ALL,
+    ARGUMENT_PROPAGATING_METHODS,
+    DATABASE_FUNCTIONS,
+    DATABASE_METHODS,
+    DEFAULT_KINDS,
+    ENVIRONMENT,
+    HEADER,
+    INJECTED_ANNOTATIONS,
+    KIND_RANK,
+    LOCAL,
+    LOG,
+    NON_PROPAGATING_FUNCTIONS,
+    NON_STRING_METHODS,
+    PARAM,
+    PATH,
+    REQUEST,
+    REQUEST_ATTRIBUTES,
+    REQUEST_IMPORTS,
+    REQUEST_OBJECT_NAMES,
+    REQUEST_TYPES,
+    ROUTE_DECORATOR_METHODS,
+    SAFE_ATTRIBUTES,
+    SAFE_URL_CONVERTERS,
+    SANITISER_SUFFIXES,
+    SANITISERS,
+    SOURCE_FUNCTIONS,
+    SOURCE_METHODS,
+    SOURCE_VALUES,
+    WEB_FRAMEWORKS_WITH_QUERY_PARAMS,
 )
-REQUEST_NAMES = frozenset({"request", "req", "flask.request", "self.request"})
-INPUT_FUNCTIONS = frozenset({"input", "raw_input", "os.getenv", "os.environ.get", "sys.stdin.read", "sys.stdin.readline"})
-INPUT_VALUES = frozenset({"sys.argv", "os.environ", "sys.stdin"})
 
-SANITISERS = frozenset(
-    {
-        "int", "float", "bool", "len", "abs", "round", "complex", "ord", "hash", "id",
-        "uuid.UUID", "decimal.Decimal", "datetime.date.fromisoformat", "datetime.datetime.fromisoformat",
-        "werkzeug.utils.secure_filename", "werkzeug.secure_filename", "secure_filename",
-        "shlex.quote", "pipes.quote", "html.escape", "markupsafe.escape", "flask.escape", "jinja2.escape",
-        "django.utils.html.escape", "bleach.clean", "cgi.escape", "xml.sax.saxutils.escape",
-        "urllib.parse.quote", "urllib.parse.quote_plus", "os.path.basename",
-        "hashlib.sha256", "hashlib.md5", "hashlib.sha1", "hmac.new", "bcrypt.hashpw",
-        "json.dumps", "isinstance", "callable", "type",
-    }
-)
-ROUTE_DECORATOR_METHODS = frozenset({"route", "get", "post", "put", "patch", "delete", "api_route", "websocket", "head", "options"})
-SAFE_CONVERTERS = ("int:", "float:", "uuid:")
+__all__ = ["Taint", "taint_of", "is_tainted", "is_route_handler", "is_request_object", "route_decorators"]
+
+_MAX_DEPTH = 40
+_COMPREHENSIONS = ("list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression")
+_PROPAGATING_OPERATORS = frozenset({"+", "%", "*", "|"})
+_ALL_KINDS = frozenset(KIND_RANK)
 
 
 @dataclass(frozen=True)
@@ -64,9 +96,76 @@ class Taint:
 
     source: str  # e.g. "request.args", "route parameter user_id", "input()"
     line: int  # 1-based line of the source
+    kind: str = REQUEST  # request | local | environment (| param while summarising)
+
+    @property
+    def rank(self) -> int:
+        return KIND_RANK.get(self.kind, 0)
 
 
-def _route_decorators(ctx: AnalysisContext, function: Node) -> list[Node]:
+def _best(a: Taint | None, b: Taint | None) -> Taint | None:
+    """The stronger evidence; parameters seen while summarising accumulate."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if a.kind == PARAM and b.kind == PARAM and a.source != b.source:
+        names = sorted(set(a.source.split(",")) | set(b.source.split(",")))
+        return Taint(",".join(names), min(a.line, b.line), PARAM)
+    return b if b.rank > a.rank else a
+
+
+# -- public API ------------------------------------------------------------------
+def taint_of(
+    ctx: AnalysisContext,
+    node: Node | None,
+    depth: int = 0,
+    *,
+    sink: str | None = None,
+    kinds: frozenset[str] = DEFAULT_KINDS,
+) -> Taint | None:
+    """The strongest evidence that `node` carries untrusted input, or None.
+
+    `sink` selects which sanitisers count (None: all of them); `kinds` which
+    sources count (default: request data and local input, not the
+    environment)."""
+    found = _eval(ctx, node, sink, depth)
+    if found is None:
+        return None
+    if found.kind in kinds or found.kind == PARAM:
+        return found
+    return None
+
+
+def is_tainted(ctx: AnalysisContext, node: Node | None, *, sink: str | None = None) -> bool:
+    return taint_of(ctx, node, sink=sink) is not None
+
+
+def _mode(ctx: AnalysisContext):
+    return ctx._memo.get(("taint-symbolic",))
+
+
+def _eval(ctx: AnalysisContext, node: Node | None, sink: str | None, depth: int) -> Taint | None:
+    node = unwrap_parens(node)
+    if node is None or depth > _MAX_DEPTH:
+        return None
+    key = ("taint", _mode(ctx), node.id, sink)
+    memo = ctx._memo
+    if key in memo:
+        return memo[key]
+    memo[key] = None  # break cycles
+    result = _taint(ctx, node, sink, depth)
+    memo[key] = result
+    return result
+
+
+def _line(node: Node) -> int:
+    return node.start_point.row + 1
+
+
+# -- request objects and route handlers --------------------------------------------
+def route_decorators(ctx: AnalysisContext, function: Node) -> list[Node]:
+    """The `@app.route(...)`-style decorator calls of a function."""
     parent = function.parent
     if parent is None or parent.type != "decorated_definition":
         return []
@@ -84,151 +183,512 @@ def _route_decorators(ctx: AnalysisContext, function: Node) -> list[Node]:
     return out
 
 
-def route_decorators(ctx: AnalysisContext, function: Node) -> list[Node]:
-    """The route decorator calls of `function` (`@app.route(...)`, `@router.post(...)`)."""
-    return _route_decorators(ctx, function)
+_route_decorators = route_decorators  # kept for callers of the first version
 
 
 def is_route_handler(ctx: AnalysisContext, function: Node) -> bool:
-    return bool(_route_decorators(ctx, function)) or _is_django_view(ctx, function)
+    return bool(route_decorators(ctx, function)) or _is_django_view(ctx, function)
+
+
+def _param_names(ctx: AnalysisContext, function: Node) -> list[str]:
+    params = function.child_by_field_name("parameters")
+    names = []
+    for param in params.named_children if params is not None else []:
+        node = param if param.type == "identifier" else param.child_by_field_name("name")
+        if node is None and param.named_children:
+            node = param.named_children[0]
+        names.append(ctx.text(node) if node is not None and node.type == "identifier" else "")
+    return names
 
 
 def _is_django_view(ctx: AnalysisContext, function: Node) -> bool:
-    params = function.child_by_field_name("parameters")
-    if params is None or not params.named_children:
+    names = _param_names(ctx, function)
+    if names and names[0] in ("self", "cls"):
+        names = names[1:]
+    imported = ctx.facts.get("imported_modules", ())
+    return bool(names) and names[0] == "request" and ("django" in imported or "rest_framework" in imported)
+
+
+def is_request_object(ctx: AnalysisContext, node: Node | None) -> bool:
+    """`request` of Flask/Django/Starlette (imported, a handler parameter, or
+    `self.request`), not an HTTP client request or an unrelated variable."""
+    node = unwrap_parens(node)
+    if node is None:
         return False
-    first = params.named_children[0]
-    name = ctx.text(first.child_by_field_name("name") if first.type != "identifier" else first)
-    if name == "self" and len(params.named_children) > 1:
-        second = params.named_children[1]
-        name = ctx.text(second.child_by_field_name("name") if second.type != "identifier" else second)
-    return name == "request" and "django" in ctx.facts.get("imported_modules", ())
+    return ctx.memo(("request-object", node.id), lambda: _is_request_object(ctx, node))
+
+
+def _is_request_object(ctx: AnalysisContext, node: Node) -> bool:
+    if node.type == "attribute":
+        return dotted_name(ctx, node) == "self.request" or qualified_name(ctx, node) in REQUEST_IMPORTS
+    if node.type != "identifier":
+        return False
+    name = ctx.text(node)
+    defs = reaching_definitions(ctx, node)
+    if not defs:
+        imported = ctx.facts.get("imports", {}).get(name)
+        if imported is not None:
+            return imported in REQUEST_IMPORTS
+        return name == "request"
+    for d in defs:
+        if d.kind != "param":
+            return False
+        annotation = d.annotation.strip().rsplit(".", 1)[-1]
+        if annotation:
+            return annotation in REQUEST_TYPES
+        return d.name in REQUEST_OBJECT_NAMES
+    return False
+
+
+def _route_path(ctx: AnalysisContext, decorator: Node) -> str:
+    args = decorator.child_by_field_name("arguments")
+    for arg in args.named_children if args is not None else []:
+        if arg.type == "keyword_argument":
+            if ctx.text(arg.child_by_field_name("name")) in ("rule", "path"):
+                return literal_value(ctx, arg.child_by_field_name("value")) or ""
+            continue
+        return literal_value(ctx, arg) or ""
+    return ""
 
 
 def _route_param_taint(ctx: AnalysisContext, definition: Definition) -> Taint | None:
-    """Handler parameters are user-controlled unless typed or converted to numbers."""
+    """Handler parameters carry URL segments, query or body values unless
+    typed or converted to numbers, or injected by the framework."""
     function = enclosing_function(definition.node)
     if function is None or function.type != "function_definition":
         return None
-    decorators = _route_decorators(ctx, function)
-    is_django = not decorators and _is_django_view(ctx, function)
-    if not decorators and not is_django:
+    symbolic = _mode(ctx)
+    if symbolic is not None:
+        if symbolic == function.id:
+            return Taint(definition.name, _line(definition.node), PARAM)
         return None
     if definition.name in ("self", "cls"):
         return None
-    annotation = definition.annotation.strip()
-    if annotation in SAFE_ANNOTATIONS or annotation.split("[")[0] in ("Session", "AsyncSession", "Depends"):
+    decorators = route_decorators(ctx, function)
+    is_django = not decorators and _is_django_view(ctx, function)
+    if not decorators and not is_django:
         return None
-    if definition.name in ("request", "req"):
-        return None  # the request object itself; its attributes are the sources
+    annotation = definition.annotation.strip()
+    base_annotation = annotation.split("[")[0].rsplit(".", 1)[-1]
+    if annotation in SAFE_ANNOTATIONS or base_annotation in SAFE_ANNOTATIONS:
+        return None
+    if base_annotation in INJECTED_ANNOTATIONS or base_annotation in REQUEST_TYPES or "Depends(" in annotation or "Security(" in annotation:
+        return None
+    if definition.name in REQUEST_OBJECT_NAMES and not annotation:
+        return None
     if definition.value is not None and ctx.text(definition.value).startswith(("Depends(", "Security(")):
         return None
+    if is_django:
+        names = [n for n in _param_names(ctx, function) if n not in ("self", "cls")]
+        if names and names[0] == definition.name:
+            return None
+        return Taint(f"URL parameter {definition.name}", _line(definition.node))
+    in_path = False
     for decorator in decorators:
-        text = ctx.text(decorator)
-        for converter in SAFE_CONVERTERS:
-            if f"<{converter}{definition.name}>" in text:
-                return None
-    return Taint(f"route parameter {definition.name}", definition.node.start_point.row + 1)
+        path = _route_path(ctx, decorator)
+        for match in re.finditer(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", path):
+            if match.group(2) == definition.name:
+                if (match.group(1) or "") in SAFE_URL_CONVERTERS:
+                    return None
+                in_path = True
+        if re.search(r"\{" + re.escape(definition.name) + r"(?::\w+)?\}", path):
+            in_path = True
+    if in_path:
+        return Taint(f"route parameter {definition.name}", _line(definition.node))
+    if any(m in ctx.facts.get("imported_modules", ()) for m in WEB_FRAMEWORKS_WITH_QUERY_PARAMS):
+        return Taint(f"request parameter {definition.name}", _line(definition.node))
+    return None
 
 
-def taint_of(ctx: AnalysisContext, node: Node | None, depth: int = 0) -> Taint | None:
-    node = unwrap_parens(node)
-    if node is None or depth > 24:
-        return None
-    key = ("taint", node.id)
-    memo = ctx._memo
-    if key in memo:
-        return memo[key]
-    memo[key] = None  # break cycles
-    result = _taint(ctx, node, depth)
-    memo[key] = result
-    return result
-
-
-def is_tainted(ctx: AnalysisContext, node: Node | None) -> bool:
-    return taint_of(ctx, node) is not None
-
-
-def _line(node: Node) -> int:
-    return node.start_point.row + 1
-
-
-def _taint(ctx: AnalysisContext, node: Node, depth: int) -> Taint | None:
+# -- the evaluator ---------------------------------------------------------------------
+def _taint(ctx: AnalysisContext, node: Node, sink: str | None, depth: int) -> Taint | None:
     kind = node.type
-    if kind in ("integer", "float", "true", "false", "none", "comment"):
+    if kind in ("integer", "float", "true", "false", "none", "comment", "ellipsis"):
         return None
     if kind == "identifier":
-        return _identifier_taint(ctx, node, depth)
+        return _identifier_taint(ctx, node, sink, depth)
     if kind == "attribute":
-        dotted = dotted_name(ctx, node)
-        if dotted is not None:
-            qualified = qualified_name(ctx, node) or dotted
-            if qualified in INPUT_VALUES or dotted in INPUT_VALUES:
-                return Taint(dotted, _line(node))
-            head, _, rest = dotted.partition(".")
-            first_attr = rest.split(".")[0] if rest else ""
-            if (head in ("request", "req") or dotted.startswith("self.request.")) and (
-                first_attr in REQUEST_ATTRIBUTES or dotted.startswith("self.request.") and dotted.split(".")[2] in REQUEST_ATTRIBUTES
-            ):
-                return Taint(".".join(dotted.split(".")[:2 if head != "self" else 3]), _line(node))
-        return taint_of(ctx, node.child_by_field_name("object"), depth + 1)
+        found = _attribute_taint(ctx, node, sink, depth)
+        return _unless_guarded(ctx, node, sink, found)
     if kind == "call":
-        return _call_taint(ctx, node, depth)
+        return _call_taint(ctx, node, sink, depth)
     if kind == "subscript":
-        return taint_of(ctx, node.child_by_field_name("value"), depth + 1) or taint_of(ctx, node.child_by_field_name("subscript"), depth + 1)
-    if kind in ("lambda", "function_definition", "class_definition"):
+        found = _eval(ctx, node.child_by_field_name("value"), sink, depth + 1)
+        return _unless_guarded(ctx, node, sink, found)
+    if kind in ("lambda", "function_definition", "class_definition", "comparison_operator", "not_operator", "unary_operator"):
         return None
+    if kind == "binary_operator":
+        op = node.child_by_field_name("operator")
+        if op is None or op.type not in _PROPAGATING_OPERATORS:
+            return None
+        return _best(_eval(ctx, node.child_by_field_name("left"), sink, depth + 1), _eval(ctx, node.child_by_field_name("right"), sink, depth + 1))
     if kind == "conditional_expression":
         children = node.named_children
-        return taint_of(ctx, children[0], depth + 1) or (taint_of(ctx, children[2], depth + 1) if len(children) > 2 else None)
-    if kind == "boolean_operator" or kind == "comparison_operator" or kind == "not_operator":
-        if kind == "boolean_operator":
-            return taint_of(ctx, node.child_by_field_name("left"), depth + 1) or taint_of(ctx, node.child_by_field_name("right"), depth + 1)
-        return None
+        if len(children) < 3:
+            return None
+        return _best(_eval(ctx, children[0], sink, depth + 1), _eval(ctx, children[2], sink, depth + 1))
     if kind in ("keyword_argument", "pair"):
-        return taint_of(ctx, node.child_by_field_name("value"), depth + 1)
+        value = node.child_by_field_name("value")
+        found = _eval(ctx, value, sink, depth + 1)
+        if kind == "pair":
+            found = _best(found, _eval(ctx, node.child_by_field_name("key"), sink, depth + 1))
+        return found
+    if kind == "named_expression":
+        return _eval(ctx, node.child_by_field_name("value"), sink, depth + 1)
+    if kind in _COMPREHENSIONS:
+        return _eval(ctx, node.child_by_field_name("body"), sink, depth + 1)
+    if kind == "string":
+        found = None
+        for child in node.children:
+            if child.type == "interpolation":
+                found = _best(found, _eval(ctx, child.child_by_field_name("expression"), sink, depth + 1))
+        return found
+    found = None
     for child in node.named_children:
-        found = taint_of(ctx, child, depth + 1)
-        if found is not None:
-            return found
-    return None
+        found = _best(found, _eval(ctx, child, sink, depth + 1))
+        if found is not None and found.kind == REQUEST and _mode(ctx) is None:
+            break
+    return found
 
 
-def _identifier_taint(ctx: AnalysisContext, node: Node, depth: int) -> Taint | None:
-    name = ctx.text(node)
-    if name in ("request", "req"):
+def _unless_guarded(ctx: AnalysisContext, node: Node, sink: str | None, found: Taint | None, after_byte: int = -1) -> Taint | None:
+    if found is None:
+        return found
+    if is_validated(ctx, node, sink, after_byte):
         return None
-    for definition in reaching_definitions(ctx, node):
+    return found
+
+
+def _identifier_taint(ctx: AnalysisContext, node: Node, sink: str | None, depth: int) -> Taint | None:
+    if is_request_object(ctx, node):
+        return None
+    binding = _comprehension_binding(ctx, node)
+    if binding is not None:
+        return _eval(ctx, binding, sink, depth + 1)
+    defs = reaching_definitions(ctx, node)
+    found: Taint | None = None
+    for definition in defs:
         if definition.kind == "param":
-            found = _route_param_taint(ctx, definition)
+            found = _best(found, _route_param_taint(ctx, definition))
         elif definition.kind in ("assign", "augment", "with"):
-            found = taint_of(ctx, definition.value, depth + 1)
+            found = _best(found, _eval(ctx, definition.value, sink, depth + 1))
         elif definition.kind == "loop":
             iterable = definition.statement.child_by_field_name("right")
-            found = taint_of(ctx, iterable, depth + 1)
+            found = _best(found, _eval(ctx, iterable, sink, depth + 1))
         else:
-            value = definition.statement.child_by_field_name("right") if definition.statement.type == "assignment" else None
-            found = taint_of(ctx, value, depth + 1)
-        if found is not None:
-            return found
+            found = _best(found, _eval(ctx, _unpacked_value(ctx, definition), sink, depth + 1))
+    found = _best(found, _mutation_taint(ctx, node, sink, depth))
+    if found is None:
+        return None
+    last_def = max((d.statement.start_byte for d in defs), default=-1)
+    return _unless_guarded(ctx, node, sink, found, last_def)
+
+
+def _unpacked_value(ctx: AnalysisContext, definition: Definition) -> Node | None:
+    """`a, b = x, y`: the element of the right side bound to the name."""
+    statement = definition.statement
+    if statement.type != "assignment":
+        return None
+    left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
+    if left is None or right is None:
+        return None
+    if left.type in ("pattern_list", "tuple_pattern", "list_pattern") and right.type in ("expression_list", "tuple", "list"):
+        targets, values = left.named_children, right.named_children
+        if len(targets) == len(values):
+            for target, value in zip(targets, values):
+                if target.id == definition.node.id:
+                    return value
+    return right
+
+
+def _comprehension_binding(ctx: AnalysisContext, node: Node) -> Node | None:
+    """The iterable bound to `node` by an enclosing comprehension's `for`."""
+    name = ctx.text(node)
+    parent = node.parent
+    while parent is not None and parent.type not in ("function_definition", "lambda", "module", "block"):
+        if parent.type in _COMPREHENSIONS:
+            for clause in parent.named_children:
+                if clause.type != "for_in_clause":
+                    continue
+                left = clause.child_by_field_name("left")
+                right = clause.child_by_field_name("right")
+                if left is None or right is None or right.start_byte <= node.start_byte < right.end_byte:
+                    continue
+                if name in _names_in(ctx, left):
+                    return right
+        parent = parent.parent
     return None
 
 
-def _call_taint(ctx: AnalysisContext, node: Node, depth: int) -> Taint | None:
-    function = node.child_by_field_name("function")
-    name = qualified_name(ctx, function)
-    if name in SANITISERS or (name and name.split(".")[-1] in ("secure_filename", "escape", "quote")):
+def _names_in(ctx: AnalysisContext, target: Node) -> set[str]:
+    if target.type == "identifier":
+        return {ctx.text(target)}
+    out: set[str] = set()
+    for child in target.named_children:
+        out |= _names_in(ctx, child)
+    return out
+
+
+_MUTATORS = frozenset({"append", "extend", "insert", "update", "add", "setdefault", "appendleft", "write"})
+_MUTATION_QUERY = """
+[
+  (call function: (attribute object: (identifier) @base attribute: (identifier) @method) arguments: (argument_list) @args) @mutation
+  (assignment left: (subscript value: (identifier) @base) right: (_) @value) @store
+  (assignment left: (attribute object: (identifier) @base) right: (_) @value) @store
+]
+"""
+
+
+def _mutation_taint(ctx: AnalysisContext, node: Node, sink: str | None, depth: int) -> Taint | None:
+    """Taint put into a container or object after it was created."""
+    scope = scope_of(ctx, node)
+    mutations = ctx.memo(("taint-mutations", scope.id), lambda: _mutations(ctx, scope))
+    name = ctx.text(node)
+    found = None
+    for base_name, start, value in mutations.get(name, ()):
+        if start < node.start_byte and not (value.start_byte <= node.start_byte < value.end_byte):
+            found = _best(found, _eval(ctx, value, sink, depth + 1))
+    return found
+
+
+def _mutations(ctx: AnalysisContext, scope: Node) -> dict[str, list[tuple[str, int, Node]]]:
+    out: dict[str, list[tuple[str, int, Node]]] = {}
+    for match in ctx.matches(_MUTATION_QUERY, scope):
+        base = match["base"][0]
+        if not _same_scope(base, scope):
+            continue
+        if "mutation" in match:
+            if ctx.text(match["method"][0]) not in _MUTATORS:
+                continue
+            value = match["args"][0]
+            start = match["mutation"][0].start_byte
+        else:
+            value = match["value"][0]
+            start = match["store"][0].start_byte
+        name = ctx.text(base)
+        out.setdefault(name, []).append((name, start, value))
+    return out
+
+
+def _attribute_taint(ctx: AnalysisContext, node: Node, sink: str | None, depth: int) -> Taint | None:
+    obj = unwrap_parens(node.child_by_field_name("object"))
+    attr_node = node.child_by_field_name("attribute")
+    attr = ctx.text(attr_node)
+    dotted = dotted_name(ctx, node)
+    if dotted is not None:
+        qualified = qualified_name(ctx, node) or dotted
+        for candidate in (qualified, dotted):
+            if candidate in SOURCE_VALUES:
+                return Taint(dotted, _line(node), SOURCE_VALUES[candidate])
+    if is_request_object(ctx, obj):
+        if attr in REQUEST_ATTRIBUTES:
+            return Taint(f"{ctx.text(obj)}.{attr}", _line(node))
         return None
-    if name in INPUT_FUNCTIONS:
-        return Taint(f"{name}()", _line(node))
+    if attr in SAFE_ATTRIBUTES:
+        return None
+    if sink in (None, PATH) and attr in ("name", "stem") and _is_path_constructor(ctx, obj):
+        return None
+    if _is_safe_model_field(ctx, obj, attr):
+        return None
+    return _eval(ctx, obj, sink, depth + 1)
+
+
+def _is_path_constructor(ctx: AnalysisContext, node: Node | None) -> bool:
+    if node is None or node.type != "call":
+        return False
+    return (qualified_name(ctx, node.child_by_field_name("function")) or "") in ("pathlib.Path", "pathlib.PurePath", "pathlib.PurePosixPath")
+
+
+def _is_safe_model_field(ctx: AnalysisContext, obj: Node | None, attr: str) -> bool:
+    """`item.quantity` where `item: Item` and `Item.quantity: int`."""
+    if obj is None or obj.type != "identifier":
+        return False
+    models = ctx.facts.get("model_fields", {})
+    if not models:
+        return False
+    for d in reaching_definitions(ctx, obj):
+        if d.kind == "param":
+            fields = models.get(d.annotation.strip().rsplit(".", 1)[-1])
+            if fields is not None:
+                annotation = fields.get(attr, "")
+                return annotation.split("[")[0].rsplit(".", 1)[-1] in SAFE_ANNOTATIONS or annotation in SAFE_ANNOTATIONS
+    return False
+
+
+def _sanitiser_categories(name: str | None) -> frozenset[str] | None:
+    if not name:
+        return None
+    found = SANITISERS.get(name)
+    if found is not None:
+        return found
+    return SANITISER_SUFFIXES.get(name.rsplit(".", 1)[-1])
+
+
+def _call_taint(ctx: AnalysisContext, node: Node, sink: str | None, depth: int) -> Taint | None:
+    function = unwrap_parens(node.child_by_field_name("function"))
+    name = qualified_name(ctx, function)
+    categories = _sanitiser_categories(name)
+    if categories is not None and (sink is None or sink in categories or categories == ALL):
+        return None
+    if name in SOURCE_FUNCTIONS:
+        return Taint(f"{name}()", _line(node), SOURCE_FUNCTIONS[name])
+    summary_result = _summary_taint(ctx, node, function, sink, depth)
+    if summary_result is not False:
+        return summary_result  # type: ignore[return-value]
     if function is not None and function.type == "attribute":
-        receiver = taint_of(ctx, function, depth + 1)
+        method = ctx.text(function.child_by_field_name("attribute"))
+        receiver_node = unwrap_parens(function.child_by_field_name("object"))
+        if method in SOURCE_METHODS:
+            return Taint(f"{method}()", _line(node), SOURCE_METHODS[method])
+        if method in NON_STRING_METHODS:
+            return None
+        if _converted_by_keyword(ctx, node, method):
+            return None
+        if sink in (HEADER, LOG) and _strips_crlf(ctx, node):
+            return None
+        if is_request_object(ctx, receiver_node):
+            if method in REQUEST_ATTRIBUTES:
+                return Taint(f"{ctx.text(receiver_node)}.{method}()", _line(node))
+            return None
+        if _is_module_function(ctx, function):
+            return _function_call_taint(ctx, node, name, sink, depth)
+        receiver = _eval(ctx, receiver_node, sink, depth + 1)
         if receiver is not None:
             return receiver
+        if method in ARGUMENT_PROPAGATING_METHODS:
+            return _arguments_taint(ctx, node, sink, depth)
+        return None
+    return _function_call_taint(ctx, node, name, sink, depth)
+
+
+def _is_module_function(ctx: AnalysisContext, function: Node) -> bool:
+    """`os.path.join(...)`: an attribute chain rooted at an imported module."""
+    dotted = dotted_name(ctx, function)
+    if dotted is None:
+        return False
+    return dotted.split(".", 1)[0] in ctx.facts.get("module_names", ())
+
+
+def _function_call_taint(ctx: AnalysisContext, node: Node, name: str | None, sink: str | None, depth: int) -> Taint | None:
+    if name in NON_PROPAGATING_FUNCTIONS or name in DATABASE_FUNCTIONS:
+        return None
+    if name and name.rsplit(".", 1)[-1] in ("get_object_or_404", "get_list_or_404", "jsonify", "abort", "redirect", "url_for"):
+        return None
+    return _arguments_taint(ctx, node, sink, depth)
+
+
+def _arguments_taint(ctx: AnalysisContext, node: Node, sink: str | None, depth: int) -> Taint | None:
     args = node.child_by_field_name("arguments")
-    if args is not None:
-        for arg in args.named_children:
-            found = taint_of(ctx, arg, depth + 1)
-            if found is not None:
-                return found
+    found = None
+    for arg in args.named_children if args is not None else []:
+        found = _best(found, _eval(ctx, arg, sink, depth + 1))
+    return found
+
+
+def _converted_by_keyword(ctx: AnalysisContext, call: Node, method: str) -> bool:
+    """`request.args.get("n", type=int)` converts (and drops bad input)."""
+    if method not in ("get", "getlist"):
+        return False
+    args = call.child_by_field_name("arguments")
+    for arg in args.named_children if args is not None else []:
+        if arg.type == "keyword_argument" and ctx.text(arg.child_by_field_name("name")) == "type":
+            categories = _sanitiser_categories(qualified_name(ctx, arg.child_by_field_name("value")))
+            return categories == ALL
+    return False
+
+
+def _strips_crlf(ctx: AnalysisContext, call: Node) -> bool:
+    """`x.replace("\\r", "").replace("\\n", "")` or `re.sub(r"[\\r\\n]", "", x)`."""
+    removed: set[str] = set()
+    node = call
+    while node is not None and node.type == "call":
+        function = node.child_by_field_name("function")
+        if function is None or function.type != "attribute":
+            break
+        method = ctx.text(function.child_by_field_name("attribute"))
+        args = node.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        if method == "replace" and first is not None:
+            value = literal_value(ctx, first)
+            if value in ("\r", "\n"):
+                removed.add(value)
+        elif method == "sub" and first is not None and qualified_name(ctx, function) == "re.sub":
+            value = literal_value(ctx, first) or ""
+            if "\\r" in value or "\r" in value:
+                removed.add("\r")
+            if "\\n" in value or "\n" in value or "\\s" in value:
+                removed.add("\n")
+        elif method in ("splitlines",):
+            return False
+        node = unwrap_parens(function.child_by_field_name("object"))
+    return removed == {"\r", "\n"}
+
+
+# -- helper summaries --------------------------------------------------------------
+def _summary_for_call(ctx: AnalysisContext, function: Node | None) -> dict | None:
+    summaries = ctx.facts.get("taint_summaries")
+    if not summaries or function is None:
+        return None
+    if function.type == "identifier":
+        name = ctx.text(function)
+        if name not in summaries or reaching_definitions(ctx, function):
+            return None
+        return summaries[name]
+    if function.type == "attribute":
+        obj = function.child_by_field_name("object")
+        if obj is None or obj.type != "identifier" or ctx.text(obj) not in ("self", "cls"):
+            return None
+        cls = _enclosing_class_name(ctx, function)
+        if cls is None:
+            return None
+        return summaries.get(f"{cls}.{ctx.text(function.child_by_field_name('attribute'))}")
     return None
+
+
+def _enclosing_class_name(ctx: AnalysisContext, node: Node) -> str | None:
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "class_definition":
+            return ctx.text(parent.child_by_field_name("name"))
+        parent = parent.parent
+    return None
+
+
+def _summary_taint(ctx: AnalysisContext, call: Node, function: Node | None, sink: str | None, depth: int):
+    """Taint of a call to a helper of this file, or False when there is no summary."""
+    summary = _summary_for_call(ctx, function)
+    if summary is None:
+        return False
+    by_sink = summary.get("by_sink")
+    if sink is None:
+        flows = summary["flows"]["any"]
+        source = summary["sources"].get("any")
+    elif by_sink:
+        flows = by_sink.get(sink, {}).get("flows", summary["flows"]["raw"])
+        source = by_sink.get(sink, {}).get("source", summary["sources"].get("raw"))
+    else:
+        flows = summary["flows"]["raw"]
+        source = summary["sources"].get("raw")
+    found: Taint | None = None
+    if source:
+        found = Taint(f"{source[0]} (via {ctx.text(function)}())", _line(call), source[1])
+    if not flows:
+        return found
+    params: list[str] = summary["params"]
+    args = call.child_by_field_name("arguments")
+    position = 0
+    for arg in args.named_children if args is not None else []:
+        if arg.type == "keyword_argument":
+            name = ctx.text(arg.child_by_field_name("name"))
+            index = params.index(name) if name in params else -1
+            value = arg.child_by_field_name("value")
+        elif arg.type in ("list_splat", "dictionary_splat"):
+            index, value = flows[0], arg
+        elif arg.type == "comment":
+            continue
+        else:
+            index, value = position, arg
+            position += 1
+        if index in flows:
+            found = _best(found, _eval(ctx, value, sink, depth + 1))
+    return found

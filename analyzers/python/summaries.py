@@ -1,0 +1,250 @@
+"""Module facts that taint tracking needs from outside a unit.
+
+Rules run one top-level statement at a time, but AI code routinely moves
+request data through small helpers of the same file:
+
+    def build_filter(name):            # unit 1
+        return f"(uid={name})"
+    @app.get("/u")                       # unit 2
+    def find(): conn.search(BASE, build_filter(request.args["u"]))
+
+So every helper function (top-level functions and methods of top-level
+classes) gets a **summary**: which parameters reach its return value, per
+sink category when a category-specific sanitiser sits in between
+(`return shlex.quote(x)` is clean for the shell, not for SQL), and whether it
+returns untrusted input by itself (`def get_name(): return request.args["n"]`).
+Summaries are plain data in the module facts, so editing a helper changes the
+facts' fingerprint and re-analyses every unit, while editing anything else
+keeps them (and the per-unit cache) intact. They are computed one level deep:
+a helper calling another helper sees the default propagation (tainted
+arguments give a tainted result).
+
+Also here: `module_names` (names bound by `import x [as y]`),
+`regex_constants` (`NAME = re.compile("...")`, for validation guards) and
+`model_fields` (annotated class attributes such as Pydantic fields, so that
+`item.quantity: int` is not a string from the request).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from tree_sitter import Node
+
+from ..context import AnalysisContext
+from ..facts import ModuleFacts, register_derived_facts
+from .taint_specs import ALL, HEADER, KIND_RANK, LOG, PARAM, PATH, SANITISER_SUFFIXES, SANITISERS, SINKS
+
+_CACHE: OrderedDict[tuple, dict | None] = OrderedDict()
+_CACHE_SIZE = 4096
+_RAW = "raw"  # pseudo-sink: only sanitisers that work for every sink apply
+
+
+def _text(source: bytes, node: Node | None) -> str:
+    return "" if node is None else source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def _definition(node: Node) -> Node:
+    if node.type == "decorated_definition":
+        inner = node.child_by_field_name("definition")
+        return inner if inner is not None else node
+    return node
+
+
+def _module_names(source: bytes, root: Node) -> list[str]:
+    names: set[str] = set()
+    for stmt in root.children:
+        if stmt.type != "import_statement":
+            continue
+        for name in stmt.children_by_field_name("name"):
+            if name.type == "aliased_import":
+                names.add(_text(source, name.child_by_field_name("alias")))
+            else:
+                names.add(_text(source, name).split(".")[0])
+    return sorted(names)
+
+
+def _assignments(statements: list[Node]):
+    """The `assignment` nodes among simple statements."""
+    for stmt in statements:
+        if stmt.type == "expression_statement" and stmt.named_children and stmt.named_children[0].type == "assignment":
+            yield stmt.named_children[0]
+
+
+def _regex_constants(source: bytes, root: Node, imports: dict[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for assignment in _assignments(root.children):
+        left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
+        if left is None or left.type != "identifier" or right is None or right.type != "call":
+            continue
+        function = _text(source, right.child_by_field_name("function"))
+        head, _, rest = function.partition(".")
+        if f"{imports.get(head, head)}.{rest}" != "re.compile" and imports.get(function) != "re.compile":
+            continue
+        args = right.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        if first is not None and first.type == "string" and not any(c.type == "interpolation" for c in first.children):
+            value = _literal(source, first)
+            if value is not None:
+                out[_text(source, left)] = value
+    return out
+
+
+def _literal(source: bytes, node: Node) -> str | None:
+    import ast
+
+    try:
+        value = ast.literal_eval(_text(source, node))
+    except (SyntaxError, ValueError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _model_fields(source: bytes, root: Node) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for stmt in root.children:
+        cls = _definition(stmt)
+        if cls.type != "class_definition":
+            continue
+        body = cls.child_by_field_name("body")
+        fields: dict[str, str] = {}
+        for assignment in _assignments(body.named_children if body is not None else []):
+            left, annotation = assignment.child_by_field_name("left"), assignment.child_by_field_name("type")
+            if left is not None and left.type == "identifier" and annotation is not None:
+                fields[_text(source, left)] = _text(source, annotation)
+        if fields:
+            out[_text(source, cls.child_by_field_name("name"))] = fields
+    return out
+
+
+def _functions(source: bytes, root: Node):
+    """(summary key, function node) for top-level functions and methods."""
+    for stmt in root.children:
+        node = _definition(stmt)
+        if node.type == "function_definition":
+            yield _text(source, node.child_by_field_name("name")), node, False
+        elif node.type == "class_definition":
+            cls = _text(source, node.child_by_field_name("name"))
+            body = node.child_by_field_name("body")
+            for item in body.named_children if body is not None else []:
+                method = _definition(item)
+                if method.type == "function_definition":
+                    yield f"{cls}.{_text(source, method.child_by_field_name('name'))}", method, True
+
+
+@register_derived_facts("python")
+def taint_facts(source: bytes, root: Node, base: ModuleFacts) -> dict[str, Any]:
+    imports = base.get("imports", {})
+    data = dict(base.data)
+    data["module_names"] = _module_names(source, root)
+    data["regex_constants"] = _regex_constants(source, root, imports)
+    data["model_fields"] = _model_fields(source, root)
+    facts = ModuleFacts(data)
+    summaries: dict[str, dict] = {}
+    for key, function, is_method in _functions(source, root):
+        cache_key = (facts.fingerprint, is_method, source[function.start_byte : function.end_byte])
+        if cache_key in _CACHE:
+            _CACHE.move_to_end(cache_key)
+            summary = _CACHE[cache_key]
+        else:
+            summary = summarise(source, function, facts, is_method)
+            _CACHE[cache_key] = summary
+            if len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
+        if summary is not None:
+            summaries[key] = summary
+    return {
+        "module_names": data["module_names"],
+        "regex_constants": data["regex_constants"],
+        "model_fields": data["model_fields"],
+        "taint_summaries": summaries,
+    }
+
+
+def _returns(function: Node) -> list[Node] | None:
+    """Returned expressions; None for generators (their items are not summarised)."""
+    out: list[Node] = []
+    stack = list(function.child_by_field_name("body").named_children) if function.child_by_field_name("body") else []
+    while stack:
+        node = stack.pop()
+        if node.type in ("function_definition", "class_definition", "lambda"):
+            continue
+        if node.type == "yield":
+            return None
+        if node.type == "return_statement":
+            if node.named_children:
+                out.append(node.named_children[0])
+            continue
+        stack.extend(node.named_children)
+    return out
+
+
+def summarise(source: bytes, function: Node, facts: ModuleFacts, is_method: bool) -> dict | None:
+    """The summary of one function, or None when it returns nothing."""
+    from .taint import _best, _eval, _param_names
+
+    returns = _returns(function)
+    if returns is None:
+        return None
+    ctx = AnalysisContext(source, None, "python", facts, function)  # type: ignore[arg-type]
+    params = _param_names(ctx, function)
+    if is_method and params and params[0] in ("self", "cls"):
+        params = params[1:]
+
+    def evaluate(sink: str | None, symbolic) -> Any:
+        ctx._memo[("taint-symbolic",)] = symbolic
+        found = None
+        for value in returns:
+            found = _best(found, _eval(ctx, value, sink, 0))
+        return found
+
+    def flows_and_source(sink: str | None) -> tuple[list[int], list[str] | None]:
+        symbolic = evaluate(sink, function.id)
+        reaching = set(symbolic.source.split(",")) if _is_param(symbolic) else set()
+        flows = [i for i, p in enumerate(params) if p and p in reaching]
+        real = evaluate(sink, None)
+        return flows, ([real.source, real.kind] if real is not None and real.kind != PARAM else None)
+
+    any_flows, any_source = flows_and_source(None)
+    raw_flows, raw_source = flows_and_source(_RAW)
+    if not any_flows and not raw_flows and any_source is None and raw_source is None:
+        return {"params": params, "flows": {"any": [], "raw": []}, "sources": {}}
+    summary: dict[str, Any] = {
+        "params": params,
+        "flows": {"any": any_flows, "raw": raw_flows},
+        "sources": {k: v for k, v in (("any", any_source), ("raw", raw_source)) if v is not None},
+    }
+    if (any_flows, any_source) != (raw_flows, raw_source):
+        by_sink = {}
+        for group in _SINK_GROUPS:
+            flows, src = flows_and_source(group[0])
+            entry: dict[str, Any] = {"flows": flows}
+            if src is not None:
+                entry["source"] = src
+            for sink in group:
+                by_sink[sink] = entry
+        summary["by_sink"] = by_sink
+    return summary
+
+
+def _sink_groups() -> list[tuple[str, ...]]:
+    """Sinks that every sanitiser treats alike need one evaluation per group."""
+    groups: dict[tuple, list[str]] = {}
+    for sink in sorted(SINKS):
+        signature = (
+            tuple(sorted(n for n, cats in {**SANITISERS, **SANITISER_SUFFIXES}.items() if sink in cats and cats != ALL)),
+            sink in (HEADER, LOG),
+            sink == PATH,
+        )
+        groups.setdefault(signature, []).append(sink)
+    return [tuple(g) for g in groups.values()]
+
+
+def _is_param(taint) -> bool:
+    return taint is not None and taint.rank == KIND_RANK[PARAM]
+
+
+
+
+_SINK_GROUPS = _sink_groups()
