@@ -79,6 +79,7 @@ from .taint_specs import (
     SOURCE_FUNCTIONS,
     SOURCE_METHODS,
     SOURCE_VALUES,
+    PATH_ONLY_FRAMEWORKS,
     WEB_FRAMEWORKS_WITH_QUERY_PARAMS,
 )
 
@@ -295,9 +296,11 @@ def _route_param_taint(ctx: AnalysisContext, definition: Definition) -> Taint | 
             in_path = True
     if in_path:
         return Taint(f"route parameter {definition.name}", _line(definition.node))
-    if any(m in ctx.facts.get("imported_modules", ()) for m in WEB_FRAMEWORKS_WITH_QUERY_PARAMS):
+    imported = ctx.facts.get("imported_modules", ())
+    if any(m in imported for m in WEB_FRAMEWORKS_WITH_QUERY_PARAMS) or not any(m in imported for m in PATH_ONLY_FRAMEWORKS):
+        # FastAPI-style (or unknown) frameworks fill other parameters from the query or body
         return Taint(f"request parameter {definition.name}", _line(definition.node))
-    return None
+    return None  # Flask passes only URL segments; others come from decorators
 
 
 # -- the evaluator ---------------------------------------------------------------------

@@ -80,6 +80,8 @@ INJECTED_ANNOTATIONS = frozenset(
     }
 )
 WEB_FRAMEWORKS_WITH_QUERY_PARAMS = frozenset({"fastapi", "starlette", "ninja", "litestar"})
+# Frameworks that pass a handler only its URL segments (others come from decorators).
+PATH_ONLY_FRAMEWORKS = frozenset({"flask", "quart", "sanic", "bottle", "flask_restful", "flask_login"})
 
 # -- sanitisers: call -> sink categories it neutralises -----------------------
 _NUMBER = ALL
