@@ -87,7 +87,7 @@ __all__ = ["Taint", "taint_of", "is_tainted", "is_route_handler", "is_request_ob
 
 _MAX_DEPTH = 40
 _COMPREHENSIONS = ("list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression")
-_PROPAGATING_OPERATORS = frozenset({"+", "%", "*", "|"})
+_PROPAGATING_OPERATORS = frozenset({"+", "%", "*", "|", "/"})  # "/": pathlib joins
 _ALL_KINDS = frozenset(KIND_RANK)
 
 
