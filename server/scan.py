@@ -314,7 +314,12 @@ def _pool(workers: int, options: ScanOptions) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker, initargs=(options,))
 
 
-def _run_parallel(batches: list[list[str]], options: ScanOptions, jobs: int, lost: list[str], cancelled: Callable[[], bool]) -> Iterator[FileResult]:
+Task = Callable[[list[str]], list[FileResult]]
+
+
+def _run_parallel(
+    batches: list[list[str]], options: ScanOptions, jobs: int, lost: list[str], cancelled: Callable[[], bool], task: Task = _scan_batch
+) -> Iterator[FileResult]:
     """Run batches on `jobs` workers. If a worker dies, every batch not yet
     finished goes to `lost` to be retried one file at a time."""
     executor = _pool(min(jobs, len(batches)), options)
@@ -325,7 +330,7 @@ def _run_parallel(batches: list[list[str]], options: ScanOptions, jobs: int, los
         while (queue or futures) and not broken:
             while queue and len(futures) < jobs * 2:
                 batch = queue.pop()
-                futures[executor.submit(_scan_batch, batch)] = batch
+                futures[executor.submit(task, batch)] = batch
             finished, _ = wait(futures, timeout=0.5, return_when=FIRST_COMPLETED)
             if cancelled():
                 return
@@ -347,7 +352,7 @@ def _run_parallel(batches: list[list[str]], options: ScanOptions, jobs: int, los
         executor.shutdown(wait=not cancelled(), cancel_futures=True)
 
 
-def _run_isolated(names: list[str], options: ScanOptions, cancelled: Callable[[], bool]) -> Iterator[FileResult]:
+def _run_isolated(names: list[str], options: ScanOptions, cancelled: Callable[[], bool], task: Task = _scan_batch) -> Iterator[FileResult]:
     """One file at a time in a single worker, so a crash names its file."""
     executor: ProcessPoolExecutor | None = None
     try:
@@ -356,7 +361,7 @@ def _run_isolated(names: list[str], options: ScanOptions, cancelled: Callable[[]
                 return
             executor = executor or _pool(1, options)
             try:
-                yield executor.submit(_scan_batch, [name]).result()[0]
+                yield executor.submit(task, [name]).result()[0]
             except BrokenProcessPool:
                 executor.shutdown(wait=False, cancel_futures=True)
                 executor = None
