@@ -3,7 +3,10 @@
 **What it finds.** `fetch`, `axios` (`axios(url)`, `axios.get/post/...`,
 `axios({ url })`), `got`, `needle`, `superagent`, `node-fetch`, `undici`
 `request`, and `http(s).get/request` given a URL from request input whose
-scheme or host is not fixed by the code.
+scheme or host is not fixed by the code; and headless browsers and HTML
+renderers (Puppeteer/Playwright `page.goto`/`setContent`, PhantomJS
+`openUrl`, `wkhtmltopdf`) driven by request input, which fetch whatever the
+page or HTML points at from inside your network.
 
 **Not reported.** URLs with a constant origin and path prefix
 (`` `https://api.example.com/users/${id}` ``), URLs checked before the call
@@ -38,6 +41,7 @@ HTTP_CALLS = (
     "request", "request.get", "undici.request", "undici.fetch", "http.get", "http.request", "https.get", "https.request",
     "*.$fetch", "ky", "ky.get",
 )
+HEADLESS_CALLS = ("*.goto", "*.setContent", "*.openUrl", "*.navigate", "wkhtmltopdf", "wkhtmltoimage.generate", "html-pdf.create", "*.printToPDF")
 _HOST_CHECK = re.compile(r"\.host(name)?\b|origin|allow|whitelist|trusted|includes\s*\(|\bhas\s*\(|startsWith\s*\(|isPrivate|isSafe|\.test\s*\(", re.IGNORECASE)
 
 
@@ -64,7 +68,7 @@ class JsSsrf(Rule):
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
         for call in calls_in(ctx):
-            if call.type != "call_expression" or not call_matches(ctx, call, HTTP_CALLS):
+            if call.type != "call_expression" or not call_matches(ctx, call, HTTP_CALLS + HEADLESS_CALLS):
                 continue
             args = SYN.arguments(call)
             if not args:
