@@ -79,11 +79,12 @@ from .taint_specs import (
     SOURCE_FUNCTIONS,
     SOURCE_METHODS,
     SOURCE_VALUES,
+    UNSANITISED,
     PATH_ONLY_FRAMEWORKS,
     WEB_FRAMEWORKS_WITH_QUERY_PARAMS,
 )
 
-__all__ = ["Taint", "taint_of", "is_tainted", "is_route_handler", "is_request_object", "route_decorators"]
+__all__ = ["Taint", "taint_of", "is_tainted", "is_sanitised", "sink_taint", "is_route_handler", "is_request_object", "route_decorators"]
 
 _MAX_DEPTH = 40
 _COMPREHENSIONS = ("list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression")
@@ -140,6 +141,22 @@ def taint_of(
 
 def is_tainted(ctx: AnalysisContext, node: Node | None, *, sink: str | None = None) -> bool:
     return taint_of(ctx, node, sink=sink) is not None
+
+
+def is_sanitised(ctx: AnalysisContext, node: Node | None, sink: str, *, kinds: frozenset[str] = DEFAULT_KINDS) -> bool:
+    """True when `node` does carry untrusted input, but every path to here
+    passes a sanitiser or validation guard that works for `sink`. Rules use it
+    to stay quiet on validated values they would otherwise report for their
+    shape alone (an allow-listed column name in an f-string query)."""
+    return taint_of(ctx, node, sink=UNSANITISED, kinds=kinds) is not None and taint_of(ctx, node, sink=sink, kinds=kinds) is None
+
+
+def sink_taint(ctx: AnalysisContext, nodes, sink: str, *, kinds: frozenset[str] = DEFAULT_KINDS) -> Taint | None:
+    """The strongest taint among `nodes` for `sink`."""
+    found = None
+    for node in nodes:
+        found = _best(found, taint_of(ctx, node, sink=sink, kinds=kinds))
+    return found
 
 
 def _mode(ctx: AnalysisContext):
@@ -355,7 +372,7 @@ def _taint(ctx: AnalysisContext, node: Node, sink: str | None, depth: int) -> Ta
 
 
 def _unless_guarded(ctx: AnalysisContext, node: Node, sink: str | None, found: Taint | None, after_byte: int = -1) -> Taint | None:
-    if found is None:
+    if found is None or sink == UNSANITISED:
         return found
     if is_validated(ctx, node, sink, after_byte):
         return None
@@ -531,7 +548,7 @@ def _call_taint(ctx: AnalysisContext, node: Node, sink: str | None, depth: int) 
     function = unwrap_parens(node.child_by_field_name("function"))
     name = qualified_name(ctx, function)
     categories = _sanitiser_categories(name)
-    if categories is not None and (sink is None or sink in categories or categories == ALL):
+    if categories is not None and sink != UNSANITISED and (sink is None or sink in categories or categories == ALL):
         return None
     if name in SOURCE_FUNCTIONS:
         return Taint(f"{name}()", _line(node), SOURCE_FUNCTIONS[name])
@@ -545,7 +562,7 @@ def _call_taint(ctx: AnalysisContext, node: Node, sink: str | None, depth: int) 
             return Taint(f"{method}()", _line(node), SOURCE_METHODS[method])
         if method in NON_STRING_METHODS:
             return None
-        if _converted_by_keyword(ctx, node, method):
+        if sink != UNSANITISED and _converted_by_keyword(ctx, node, method):
             return None
         if sink in (HEADER, LOG) and _strips_crlf(ctx, node):
             return None

@@ -26,6 +26,7 @@ LOG = "log"
 NOSQL = "nosql"
 URL = "url"
 REGEX = "regex"
+UNSANITISED = "unsanitised"  # pseudo-sink: ignore every sanitiser and guard
 SINKS = frozenset({SQL, SHELL, HTML, PATH, CODE, TEMPLATE, LDAP, XPATH, HEADER, LOG, NOSQL, URL, REGEX})
 ALL = SINKS
 

@@ -7,7 +7,16 @@
 `.format()` or `.join()` from a value that is not constant, inline or in a
 variable first (`q = f"..."; cur.execute(q)`).
 
-**Not reported.** Constant strings, placeholders with bound parameters,
+**Evidence.** Taint tracking (`python/taint.py`) rates each finding: request
+data reaching the query makes it critical with high confidence (the message
+names the source and its line); a value of unknown origin (a helper's
+parameter) stays high/medium. A query that *is* request data as a whole, or
+that a helper of the same file builds from request data
+(`cur.execute(build_sql(request.args["q"]))`), is reported too, without a fix.
+
+**Not reported.** Request values validated for SQL (an allow-list check such
+as `if sort not in ALLOWED: abort(400)`, `request.args.get("n", type=int)`,
+a tight `re.fullmatch`), constant strings, placeholders with bound parameters,
 module constants (for example a table name in `TABLE = "users"`), numbers
 (`int(x)`, parameters annotated `int`) and placeholder lists such as
 `", ".join("?" * len(ids))`.
@@ -41,6 +50,8 @@ from ...python.sqlparam import (
     params_kwargs,
     params_tuple,
 )
+from ...python.taint import is_sanitised, sink_taint, taint_of
+from ...python.taint_specs import REQUEST, SQL
 from ...python.strings import BuiltString, built_string, literal_value, unwrap_parens
 from ..base import Explanation, Rule, register
 
@@ -173,22 +184,32 @@ class SqlInjectionStringBuiltQuery(Rule):
         if built is None and query.type == "identifier":
             defs = reaching_definitions(ctx, query)
             builders = [(d, built_string(ctx, d.value)) for d in defs if d.kind in ("assign", "augment") and d.value is not None]
-            dynamic = [(d, b) for d, b in builders if b is not None and not all(is_safe_value(ctx, h) for h in b.holes)]
+            dynamic = [(d, b) for d, b in builders if b is not None and _unsafe_holes(ctx, b)]
             if not dynamic:
-                return None
+                return self._tainted_query(ctx, sink, query)
             if not any(b is not None and _looks_like_sql(ctx, b) for _d, b in builders) and not self._query_literal_sql(ctx, defs) and sink.kind in ("cursor", "asyncpg", "pandas"):
                 return None
             if len(defs) == 1 and len(dynamic) == 1:
                 definition, built = dynamic[0]
             else:
-                return self._report(ctx, sink, query, None, None, defs_line=dynamic[0][0].node.start_point.row + 1)
+                holes = [h for _d, b in dynamic for h in _unsafe_holes(ctx, b)]
+                return self._report(ctx, sink, query, None, None, defs_line=dynamic[0][0].node.start_point.row + 1, holes=holes)
         if built is None:
-            return None
-        if all(is_safe_value(ctx, hole) for hole in built.holes):
+            return self._tainted_query(ctx, sink, query)
+        if not _unsafe_holes(ctx, built):
             return None
         if sink.kind in ("cursor", "asyncpg", "pandas") and not _looks_like_sql(ctx, built):
             return None
         return self._report(ctx, sink, query, built, definition)
+
+    def _tainted_query(self, ctx: AnalysisContext, sink: _Sink, query: Node) -> Finding | None:
+        """A query that is request data as a whole, or comes from a helper
+        that builds it from request data (`cur.execute(build_sql(name))`)."""
+        taint = taint_of(ctx, query, sink=SQL, kinds=frozenset({REQUEST}))
+        if taint is None:
+            return None
+        message = f"SQL injection: the query text comes from {taint.source} (line {taint.line}); keep SQL constant and bind values"
+        return self.finding(ctx, sink.query, message, severity=Severity.CRITICAL, confidence=Confidence.HIGH)
 
     @staticmethod
     def _query_literal_sql(ctx: AnalysisContext, defs) -> bool:
@@ -198,7 +219,7 @@ class SqlInjectionStringBuiltQuery(Rule):
                 return True
         return False
 
-    def _report(self, ctx, sink: _Sink, query: Node, built: BuiltString | None, definition, defs_line: int | None = None) -> Finding:
+    def _report(self, ctx, sink: _Sink, query: Node, built: BuiltString | None, definition, defs_line: int | None = None, holes=None) -> Finding:
         where = ""
         if definition is not None:
             where = f" (built on line {definition.node.start_point.row + 1})"
@@ -206,12 +227,20 @@ class SqlInjectionStringBuiltQuery(Rule):
             where = f" (built on line {defs_line})"
         method = {"fstring": "an f-string", "percent": "% formatting", "concat": "string concatenation", "format": ".format()", "join": ".join()"}
         how = method.get(built.method, "string building") if built is not None else "string building"
-        message = f"SQL injection: query built with {how}{where} from non-constant values; use bound parameters"
+        taint = sink_taint(ctx, holes if holes is not None else _unsafe_holes(ctx, built), SQL)
+        severity, confidence = self.severity, self.confidence
+        if taint is not None:
+            origin = f"{taint.source} (line {taint.line})"
+            message = f"SQL injection: query built with {how}{where} from {origin}; use bound parameters"
+            severity = Severity.CRITICAL if taint.kind == REQUEST else Severity.HIGH
+            confidence = Confidence.HIGH
+        else:
+            message = f"SQL injection: query built with {how}{where} from non-constant values; use bound parameters"
         fixes = ()
         if built is not None:
             fix = self._fix(ctx, sink, query, built, definition)
             fixes = (fix,) if fix is not None else ()
-        return self.finding(ctx, sink.query, message, fixes=fixes)
+        return self.finding(ctx, sink.query, message, fixes=fixes, severity=severity, confidence=confidence)
 
     # -- fix --------------------------------------------------------------------
     def _style_for(self, ctx: AnalysisContext, sink: _Sink) -> tuple[ParamStyle, str, bool]:
@@ -316,6 +345,12 @@ class SqlInjectionStringBuiltQuery(Rule):
                 if definition.statement.end_byte <= d.node.start_byte < sink.call.start_byte:
                     return False
         return True
+
+
+def _unsafe_holes(ctx: AnalysisContext, built: BuiltString) -> list[Node]:
+    """Holes that may carry SQL syntax: not constant or numeric, and not request
+    data that was validated for SQL (allow-listed, converted, ...)."""
+    return [h for h in built.holes if not is_safe_value(ctx, h) and not is_sanitised(ctx, h, SQL)]
 
 
 def _plain_reference_base(ctx: AnalysisContext, node: Node | None) -> str | None:
