@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from ..context import AnalysisContext
-from .dataflow import SAFE_ANNOTATIONS, Definition, _same_scope, enclosing_function, reaching_definitions, scope_of
+from .dataflow import SAFE_ANNOTATIONS, is_safe_value, Definition, _same_scope, enclosing_function, reaching_definitions, scope_of
 from .validation import is_validated
 from .names import dotted_name, qualified_name
 from .strings import literal_value, unwrap_parens
@@ -84,7 +84,7 @@ from .taint_specs import (
     WEB_FRAMEWORKS_WITH_QUERY_PARAMS,
 )
 
-__all__ = ["Taint", "taint_of", "is_tainted", "is_sanitised", "sink_taint", "is_route_handler", "is_request_object", "route_decorators"]
+__all__ = ["Taint", "taint_of", "is_tainted", "is_sanitised", "is_neutralised", "unsafe_holes", "sink_taint", "is_route_handler", "is_request_object", "route_decorators"]
 
 _MAX_DEPTH = 40
 _COMPREHENSIONS = ("list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression")
@@ -149,6 +149,33 @@ def is_sanitised(ctx: AnalysisContext, node: Node | None, sink: str, *, kinds: f
     to stay quiet on validated values they would otherwise report for their
     shape alone (an allow-listed column name in an f-string query)."""
     return taint_of(ctx, node, sink=UNSANITISED, kinds=kinds) is not None and taint_of(ctx, node, sink=sink, kinds=kinds) is None
+
+
+def is_neutralised(ctx: AnalysisContext, node: Node | None, sink: str, depth: int = 0) -> bool:
+    """True when `node` cannot carry a payload for `sink`: a constant or
+    number, the result of a sanitiser for `sink` (`shlex.quote(x)` for a
+    shell) even when `x` has no known source, a name every definition of which
+    is such a value, or request data validated for the sink."""
+    node = unwrap_parens(node)
+    if node is None or depth > 8:
+        return False
+    if is_safe_value(ctx, node):
+        return True
+    if node.type == "call":
+        categories = _sanitiser_categories(qualified_name(ctx, node.child_by_field_name("function")))
+        if categories is not None and (sink in categories or categories == ALL):
+            return True
+    if node.type == "identifier":
+        defs = reaching_definitions(ctx, node)
+        if defs and all(d.kind == "assign" and is_neutralised(ctx, d.value, sink, depth + 1) for d in defs):
+            return True
+    return is_sanitised(ctx, node, sink)
+
+
+def unsafe_holes(ctx: AnalysisContext, built, sink: str) -> list[Node]:
+    """The dynamic parts of a built string (`strings.built_string`) that may
+    carry a payload for `sink`."""
+    return [hole for hole in built.holes if not is_neutralised(ctx, hole, sink)]
 
 
 def sink_taint(ctx: AnalysisContext, nodes, sink: str, *, kinds: frozenset[str] = DEFAULT_KINDS) -> Taint | None:

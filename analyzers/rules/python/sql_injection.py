@@ -50,7 +50,7 @@ from ...python.sqlparam import (
     params_kwargs,
     params_tuple,
 )
-from ...python.taint import is_sanitised, sink_taint, taint_of
+from ...python.taint import sink_taint, taint_of, unsafe_holes
 from ...python.taint_specs import REQUEST, SQL
 from ...python.strings import BuiltString, built_string, literal_value, unwrap_parens
 from ..base import Explanation, Rule, register
@@ -348,9 +348,7 @@ class SqlInjectionStringBuiltQuery(Rule):
 
 
 def _unsafe_holes(ctx: AnalysisContext, built: BuiltString) -> list[Node]:
-    """Holes that may carry SQL syntax: not constant or numeric, and not request
-    data that was validated for SQL (allow-listed, converted, ...)."""
-    return [h for h in built.holes if not is_safe_value(ctx, h) and not is_sanitised(ctx, h, SQL)]
+    return unsafe_holes(ctx, built, SQL)
 
 
 def _plain_reference_base(ctx: AnalysisContext, node: Node | None) -> str | None:
