@@ -9,7 +9,7 @@
 import { strict as assert } from 'assert';
 import { execFile } from 'child_process';
 import * as fs from 'fs';
-import { builtinModules } from 'module';
+import Module, { builtinModules } from 'module';
 import * as path from 'path';
 import * as yauzl from 'yauzl';
 import { COLORS, COMMANDS, CONTEXT_KEYS, LANGUAGES, MIN_PYTHON, SECTION, SERVER_COMMANDS, SERVER_MODULE, SETTINGS } from '../src/constants';
@@ -193,6 +193,26 @@ describe('manifest: the packaged .vsix', function () {
     }
     assert.ok(bundle.includes('draftguard/markAiRegion'), 'the bundle is this extension');
     assert.ok(bundle.includes('-P'), 'the bundle launches python with -P');
+  });
+
+  it('the packaged bundle loads in Node and exports activate/deactivate (with `vscode` stubbed)', () => {
+    const file = path.join(out, 'extension.js');
+    fs.writeFileSync(file, entries.get('extension/dist/extension.js')!);
+    const loader = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
+    const load = loader._load;
+    // Any vscode member the bundle touches while loading is a stand-in class; nothing may be missing.
+    const stub = new Proxy({}, { get: (_target, property) => (property === '__esModule' ? false : class {}) });
+    loader._load = function (request: string, parent: unknown, isMain: boolean): unknown {
+      return request === 'vscode' ? stub : load.call(this, request, parent, isMain);
+    };
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const loaded = require(file) as Record<string, unknown>;
+      assert.equal(typeof loaded['activate'], 'function');
+      assert.equal(typeof loaded['deactivate'], 'function');
+    } finally {
+      loader._load = load;
+    }
   });
 
   it('the packaged manifest is the source manifest, with every command and setting', () => {
