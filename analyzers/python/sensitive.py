@@ -74,6 +74,7 @@ LABEL_WORDS = STRONG_WORDS | WEAK_WORDS | frozenset(
      "reset", "one", "time", "otp", "app", "oauth", "jwt", "form", "data", "login", "account"}
 )
 AUTH_SCHEMES = frozenset({"bearer", "basic", "token", "digest", "jwt", "oauth", "oauth2", "hmac", "apikey", "negotiate", "ntlm"})
+TRANSFORMED = frozenset({"hashed", "hash", "encrypted", "salted", "bcrypt", "argon2", "pbkdf2", "scrypt", "masked", "obfuscated"})
 _KEY_IS_SECRET_WHEN_ALONE = frozenset({"key", "apikey", "secretkey", "privatekey"})
 
 PLACEHOLDER_WORDS = (
@@ -154,6 +155,8 @@ def secret_name_strength(name: str | None) -> str | None:
     joined = "".join(words)
     if last in NOT_THE_SECRET and not (last == "key" and (len(words) == 1 or words[-2] in KEY_QUALIFIERS)):
         return None
+    if set(words) & TRANSFORMED:
+        return None  # `hashed_password`, `encrypted_secret`: not the secret itself
     if any(w in STRONG_WORDS for w in words) or "password" in joined or "passwd" in joined:
         return "strong"
     if last == "key" and len(words) >= 2 and words[-2] in KEY_QUALIFIERS:
@@ -187,7 +190,7 @@ def is_secret_name(name: str | None) -> bool | None:
     words = identifier_words(name)
     if not words:
         return None
-    if words[-1] in NOT_SECRET_LAST:
+    if words[-1] in NOT_SECRET_LAST or set(words) & TRANSFORMED:
         return False
     joined = "".join(words)
     if any(w in SECRET_WORDS for w in words) or "password" in joined or "token" in joined:
@@ -455,14 +458,17 @@ def receiver_name(ctx: AnalysisContext, node: Node | None) -> str | None:
     return dotted_name(ctx, unwrap_parens(node))
 
 
-def environment_fix(node: Node, env_name: str, title: str | None = None) -> Fix:
+def environment_fix(ctx: AnalysisContext, node: Node, env_name: str, title: str | None = None) -> Fix:
     """Replace a literal credential with a read of environment variable `env_name`.
 
     `os.environ[...]` (not `.get` with a default) so a missing variable fails
     loudly at start-up instead of silently running with no or a public secret.
+    A bytes literal becomes `os.environ[...].encode()` so its type is kept.
     """
+    is_bytes = node.type == "string" and "b" in string_prefix(ctx, node)
+    read = f'os.environ["{env_name}"]' + (".encode()" if is_bytes else "")
     return Fix(
         title or f"Read the value from environment variable {env_name} (set {env_name} before starting)",
-        (Edit(node.start_byte, node.end_byte, f'os.environ["{env_name}"]'),),
+        (Edit(node.start_byte, node.end_byte, read),),
         imports=("import os",),
     )

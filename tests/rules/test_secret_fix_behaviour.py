@@ -39,3 +39,19 @@ def test_fix_reads_the_same_value_from_the_environment(rule_id, tmp_path, monkey
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     assert load_module(fixed, tmp_path).dsn() == before
+
+
+def test_signing_key_fix_keeps_tokens_and_signatures(tmp_path, monkeypatch) -> None:
+    source = (
+        "import hashlib\nimport hmac\nimport jwt\n\n"
+        "def token(claims):\n    return jwt.encode(claims, \"jwt-secret-for-local-dev-0123456789abcdef\", algorithm=\"HS256\")\n\n"
+        "def signature(body):\n    return hmac.new(b\"whsec-local\", body, hashlib.sha256).hexdigest()\n"
+    )
+    assert len(findings_of(source, "PY-SECRET-001")) == 2
+    fixed = fix_once(source, "PY-SECRET-001")
+    assert 'os.environ["HMAC_KEY"].encode()' in fixed and not findings_of(fixed, "PY-SECRET-001")
+    monkeypatch.setenv("JWT_SECRET", "jwt-secret-for-local-dev-0123456789abcdef")
+    monkeypatch.setenv("HMAC_KEY", "whsec-local")
+    before, after = load_module(source, tmp_path), load_module(fixed, tmp_path)
+    assert after.token({"sub": "1"}) == before.token({"sub": "1"})
+    assert after.signature(b"payload") == before.signature(b"payload")

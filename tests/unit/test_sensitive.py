@@ -68,3 +68,17 @@ def test_credentials_in_test_modules_are_fixtures() -> None:
     source = "import pytest\n\ndef login(client):\n    return client.post('/login', data={'password': 'hunter2-Prod'})\n"
     assert "PY-SECRET-001" not in _ids(source)
     assert "PY-SECRET-001" in _ids(source.replace("import pytest\n", ""))
+
+
+@pytest.mark.parametrize("name", ["hashed_password", "password_hash", "encrypted_secret", "bcrypt_password"])
+def test_transformed_secrets_are_not_the_secret(name) -> None:
+    from draftguard.analyzers.python.sensitive import is_secret_name
+
+    assert secret_name_strength(name) is None
+    assert not is_secret_name(name)
+
+
+def test_lexer_tokens_are_not_secrets_without_web_or_crypto_imports() -> None:
+    source = "def parse(tokens, expected):\n    token = tokens.pop()\n    return token == expected\n"
+    assert "PY-TIMING-001" not in _ids(source)
+    assert "PY-TIMING-001" in _ids("import hmac\n" + source)

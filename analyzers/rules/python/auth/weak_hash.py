@@ -36,7 +36,7 @@ from ....python.dataflow import enclosing_function
 from ....python.names import calls
 from ....python.sensitive import identifier_words, string_literal_value
 from ...base import Explanation, Rule, register
-from .weak_password_hash import password_evidence
+from .weak_password_hash import hashes_a_password
 
 WEAK = {"md5": "MD5", "sha1": "SHA-1", "md4": "MD4", "sha": "SHA-1", "md5-sha1": "MD5"}
 CONSTRUCTORS = {
@@ -102,7 +102,7 @@ class WeakHashAlgorithm(Rule):
             if any(set(identifier_words(n)) & NON_SECURITY_WORDS for n in _purpose_names(ctx, call)):
                 continue
             data = argument_value(ctx, call, "data", 1 if name == "hashlib.new" else 0) or argument_value(ctx, call, "string", None)
-            if data is not None and password_evidence(ctx, data)[0]:
+            if hashes_a_password(ctx, call, data):
                 continue  # a password: PY-HASH-001's finding, with a password-hash fix
             yield self.finding(
                 ctx, call, f"{WEAK[algorithm]} is broken for collisions; use SHA-256 (or pass usedforsecurity=False if this is not a security use)",

@@ -182,6 +182,8 @@ class WeakPasswordHash(Rule):
             return None
         password, salted = password_evidence(ctx, data)
         if not password:
+            if _stored_as_password(ctx, _digest_expression(ctx, call)):
+                return self.finding(ctx, call, f"{algorithm} digest stored as a password; use a slow salted hash (scrypt, bcrypt, argon2)")
             return None
         if salted:
             return self.finding(
@@ -278,6 +280,54 @@ class WeakPasswordHash(Rule):
 
 _TITLE_HASH = "Hash with salted scrypt (new hash format: stored MD5/SHA hashes stop verifying; re-hash at next login)"
 _TITLE_VERIFY = "Verify with salted scrypt (expects the new salt$hash format; old stored hashes are rejected)"
+
+
+def hashes_a_password(ctx: AnalysisContext, call: Node, data: Node | None) -> bool:
+    """PY-HASH-001's territory: the data is a password, or the digest is stored as one."""
+    return (data is not None and password_evidence(ctx, data)[0]) or _stored_as_password(ctx, _digest_expression(ctx, call))
+
+
+def _digest_expression(ctx: AnalysisContext, call: Node) -> Node:
+    """`hashlib.md5(x).hexdigest()` for the constructor call `hashlib.md5(x)`."""
+    parent = call.parent
+    if parent is not None and parent.type == "attribute" and parent.parent is not None and parent.parent.type == "call":
+        if method_name(ctx, parent.parent) in ("hexdigest", "digest"):
+            return parent.parent
+    return call
+
+
+def _password_destination(ctx: AnalysisContext, value: Node) -> bool | None:
+    """True when `value` is stored as a password right here (`user.set_password(v)`,
+    `user.password = v`, `User(password=v)`); None when it is assigned to a local."""
+    parent = value.parent
+    if parent is None:
+        return False
+    if parent.type == "argument_list" and parent.parent is not None:
+        function = parent.parent.child_by_field_name("function")
+        callee = ctx.text(function.child_by_field_name("attribute") if function is not None and function.type == "attribute" else function)
+        return is_password_name(callee)
+    if parent.type == "keyword_argument":
+        return is_password_name(ctx.text(parent.child_by_field_name("name")))
+    if parent.type == "assignment":
+        left = unwrap_parens(parent.child_by_field_name("left"))
+        if left is not None and left.type == "identifier":
+            return None
+        if left is not None and left.type == "attribute":
+            return is_password_name(ctx.text(left.child_by_field_name("attribute")))
+        if left is not None and left.type == "subscript":
+            return is_password_name(string_literal_value(ctx, left.child_by_field_name("subscript")))
+    return False
+
+
+def _stored_as_password(ctx: AnalysisContext, value: Node) -> bool:
+    """The digest is stored as a password, directly or through one local variable."""
+    verdict = _password_destination(ctx, value)
+    if verdict is not None:
+        return verdict
+    local = unwrap_parens(value.parent.child_by_field_name("left"))
+    scope = enclosing_function(value) or ctx.unit
+    uses = [u for u in ctx.captures("(identifier) @i", scope).get("i", []) if ctx.text(u) == ctx.text(local) and u.start_byte > local.end_byte]
+    return any(_password_destination(ctx, use) for use in uses)
 
 
 def verification_sites(ctx: AnalysisContext, scope: Node | None = None) -> Iterator[tuple[Node, bool, Node, Node]]:

@@ -87,7 +87,7 @@ class FrameworkSecretKeyLiteral(Rule):
                 ctx,
                 value,
                 f"{key} is a literal in the source: anyone who reads it can forge sessions; read it from the environment",
-                fixes=(self._fix(value, key),),
+                fixes=(self._fix(ctx, value, key),),
             )
             return
         fallback = self._env_fallback(ctx, value)
@@ -97,7 +97,7 @@ class FrameworkSecretKeyLiteral(Rule):
                 ctx,
                 value,
                 f"{key} falls back to a literal when {env_name} is unset: a deployment that forgets it signs sessions with a public key",
-                fixes=(self._fix(value, key, env_name),),
+                fixes=(self._fix(ctx, value, key, env_name),),
                 severity=Severity.MEDIUM,
                 confidence=Confidence.MEDIUM,
             )
@@ -131,6 +131,6 @@ class FrameworkSecretKeyLiteral(Rule):
         return string_literal_value(ctx, positional[0]) if positional else None
 
     @staticmethod
-    def _fix(value: Node, key: str, env_name: str | None = None) -> Fix:
+    def _fix(ctx: AnalysisContext, value: Node, key: str, env_name: str | None = None) -> Fix:
         name = env_name or key
-        return environment_fix(value, name, f"Read {key} from environment variable {name} (set {name} before starting; no public fallback)")
+        return environment_fix(ctx, value, name, f"Read {key} from environment variable {name} (set {name} before starting; no public fallback)")

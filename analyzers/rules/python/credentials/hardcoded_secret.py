@@ -5,7 +5,11 @@
 passed as a keyword (`connect(password="...")`), stored in a dict
 (`{"api_key": "..."}`), used as a parameter default
 (`def login(password="admin123")`) or compared against
-(`if password == "letmein":`).
+(`if password == "letmein":`); and any literal handed to a signer or cipher
+as its key (`jwt.encode(claims, "secret")`, `hmac.new(b"k3y", ...)`,
+`URLSafeTimedSerializer("...")`, `Fernet(b"...")`, `AES.new(b"...", ...)`),
+directly or through a local variable, placeholders included because the
+library really uses them.
 
 **How it stays quiet.** Names are split into words and judged by their last
 word: `password`, `secret`, `api_key`, `client_secret` are credentials;
@@ -37,6 +41,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from tree_sitter import Node
+
 from ....context import AnalysisContext
 from ....model import Confidence, Finding, Severity
 from ....python.sensitive import (
@@ -49,9 +55,33 @@ from ....python.sensitive import (
     secret_name_strength,
     string_literal_value,
 )
+from ....python.arguments import argument_value
+from ....python.dataflow import reaching_definitions
+from ....python.names import calls
+from ....python.strings import unwrap_parens
 from ...base import Explanation, Rule, register
 
 STRING_QUERY = "[(string) (concatenated_string)] @s"
+# Calls whose argument is a signing or encryption key: qualified name -> (position, keyword, env name)
+KEY_ARGUMENTS = {
+    "jwt.encode": (1, "key", "JWT_SECRET"),
+    "jwt.decode": (1, "key", "JWT_SECRET"),
+    "jose.jwt.encode": (1, "key", "JWT_SECRET"),
+    "jose.jwt.decode": (1, "key", "JWT_SECRET"),
+    "hmac.new": (0, "key", "HMAC_KEY"),
+    "hmac.digest": (0, "key", "HMAC_KEY"),
+    "itsdangerous.URLSafeTimedSerializer": (0, "secret_key", "SECRET_KEY"),
+    "itsdangerous.URLSafeSerializer": (0, "secret_key", "SECRET_KEY"),
+    "itsdangerous.TimedSerializer": (0, "secret_key", "SECRET_KEY"),
+    "itsdangerous.Serializer": (0, "secret_key", "SECRET_KEY"),
+    "itsdangerous.Signer": (0, "secret_key", "SECRET_KEY"),
+    "itsdangerous.TimestampSigner": (0, "secret_key", "SECRET_KEY"),
+    "cryptography.fernet.Fernet": (0, "key", "ENCRYPTION_KEY"),
+    "cryptography.hazmat.primitives.ciphers.algorithms.AES": (0, "key", "ENCRYPTION_KEY"),
+    "cryptography.hazmat.primitives.ciphers.algorithms.ChaCha20": (0, "key", "ENCRYPTION_KEY"),
+    "cryptography.hazmat.primitives.ciphers.aead.AESGCM": (0, "key", "ENCRYPTION_KEY"),
+    "cryptography.hazmat.primitives.ciphers.aead.ChaCha20Poly1305": (0, "key", "ENCRYPTION_KEY"),
+}
 FIXABLE_KINDS = ("assign", "keyword", "dict")
 
 
@@ -92,6 +122,7 @@ class HardcodedCredential(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
+        yield from self._key_arguments(ctx)
         for literal in string_literals(ctx):
             value = string_literal_value(ctx, literal)
             if value is None or known_format(value) is not None:
@@ -111,7 +142,7 @@ class HardcodedCredential(Rule):
                 "default": f"default of parameter `{binding.name}`",
                 "compare": f"compared with `{binding.name}`",
             }[binding.kind]
-            fixes = (environment_fix(literal, binding.env_name),) if binding.kind in FIXABLE_KINDS else ()
+            fixes = (environment_fix(ctx, literal, binding.env_name),) if binding.kind in FIXABLE_KINDS else ()
             yield self.finding(
                 ctx,
                 literal,
@@ -119,3 +150,43 @@ class HardcodedCredential(Rule):
                 fixes=fixes,
                 confidence=Confidence.HIGH if strength == "strong" else Confidence.MEDIUM,
             )
+
+    def _key_arguments(self, ctx: AnalysisContext) -> Iterator[Finding]:
+        """Literal keys handed to a signer or cipher (`jwt.encode(claims, "secret")`).
+
+        Any literal counts here, placeholders included: the library really
+        signs or encrypts with it. A local variable bound to a literal counts
+        too, unless its assignment is already reported as a credential."""
+        for call, name in calls(ctx):
+            spec = KEY_ARGUMENTS.get(name or "")
+            if spec is None and (name or "").startswith(("Crypto.Cipher.", "Cryptodome.Cipher.")) and name.endswith(".new"):
+                spec = (0, "key", "ENCRYPTION_KEY")
+            if spec is None:
+                continue
+            position, keyword, env_name = spec
+            key = unwrap_parens(argument_value(ctx, call, keyword, position))
+            if key is None or in_test_code(ctx, call):
+                continue
+            value = string_literal_value(ctx, key)
+            label = name.rsplit(".", 2)[-2] + "." + name.rsplit(".", 1)[-1] if name.count(".") >= 1 else name
+            if value:
+                yield self.finding(
+                    ctx, key, f"Hard-coded key passed to {label}: anyone with the code can sign or decrypt; read it from the environment",
+                    fixes=(environment_fix(ctx, key, env_name),), confidence=Confidence.HIGH,
+                )
+            elif key.type == "identifier" and self._bound_to_unreported_literal(ctx, key):
+                yield self.finding(ctx, key, f"`{ctx.text(key)}` is a hard-coded key passed to {label}; read it from the environment")
+
+    @staticmethod
+    def _bound_to_unreported_literal(ctx: AnalysisContext, name: Node) -> bool:
+        definitions = reaching_definitions(ctx, name)
+        if not definitions or any(d.kind != "assign" for d in definitions):
+            return False
+        for definition in definitions:
+            value = string_literal_value(ctx, definition.value)
+            if not value:
+                return False
+            strength = secret_name_strength(definition.name)
+            if strength is not None and credential_value(value, strength):
+                return False  # reported where it is assigned
+        return True

@@ -71,5 +71,5 @@ class KnownTokenFormat(Rule):
             binding = literal_binding(ctx, literal)
             fixes = ()
             if binding is not None and binding.kind in FIXABLE_KINDS:
-                fixes = (environment_fix(literal, binding.env_name),)
+                fixes = (environment_fix(ctx, literal, binding.env_name),)
             yield self.finding(ctx, literal, f"{fmt.name} committed in the source; revoke it and read it from the environment", fixes=fixes)
