@@ -263,3 +263,23 @@ def _is_literal_sequence(ctx: AnalysisContext, node: Node | None, depth: int) ->
     if node.type in ("list", "tuple"):
         return all(is_safe_value(ctx, c, depth + 1) for c in node.named_children)
     return False
+
+
+def built_string_of(ctx: AnalysisContext, node: Node | None):
+    """`(BuiltString, Definition | None)` for a string built inline, or held by
+    a variable with exactly one plain assignment (`q = f"..."; run(q)`);
+    `(None, None)` otherwise."""
+    from .strings import built_string
+
+    node = unwrap_parens(node)
+    if node is None:
+        return None, None
+    built = built_string(ctx, node)
+    if built is not None or node.type != "identifier":
+        return built, None
+    defs = reaching_definitions(ctx, node)
+    if len(defs) == 1 and defs[0].kind == "assign":
+        built = built_string(ctx, defs[0].value)
+        if built is not None:
+            return built, defs[0]
+    return None, None

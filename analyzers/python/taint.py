@@ -54,13 +54,10 @@ from .taint_specs import (
     ALL,
     ARGUMENT_PROPAGATING_METHODS,
     DATABASE_FUNCTIONS,
-    DATABASE_METHODS,
     DEFAULT_KINDS,
-    ENVIRONMENT,
     HEADER,
     INJECTED_ANNOTATIONS,
     KIND_RANK,
-    LOCAL,
     LOG,
     NON_PROPAGATING_FUNCTIONS,
     NON_STRING_METHODS,
@@ -169,7 +166,17 @@ def is_neutralised(ctx: AnalysisContext, node: Node | None, sink: str, depth: in
         defs = reaching_definitions(ctx, node)
         if defs and all(d.kind == "assign" and is_neutralised(ctx, d.value, sink, depth + 1) for d in defs):
             return True
+        if defs and all(d.kind == "param" and _is_typed_route_parameter(ctx, d) for d in defs):
+            return True
     return is_sanitised(ctx, node, sink)
+
+
+def _is_typed_route_parameter(ctx: AnalysisContext, definition: Definition) -> bool:
+    """A handler parameter the framework converts (`<int:id>`) or injects."""
+    function = enclosing_function(definition.node)
+    if function is None or function.type != "function_definition" or not is_route_handler(ctx, function):
+        return False
+    return definition.name not in ("self", "cls") and _route_param_taint(ctx, definition) is None
 
 
 def unsafe_holes(ctx: AnalysisContext, built, sink: str) -> list[Node]:

@@ -150,18 +150,11 @@ ARGUMENT_PROPAGATING_METHODS = frozenset(
         "urljoin", "fromkeys", "dumps", "loads", "b64decode", "b64encode", "unquote", "unquote_plus",
     }
 )
-# Results of database/ORM reads: rows loaded with bound parameters are stored
-# data, not the attacker's string. (The query text itself is checked by the
-# SQL rule at the call.)
-DATABASE_METHODS = frozenset(
-    {
-        "execute", "executemany", "fetchone", "fetchall", "fetchmany", "fetchval", "fetchrow", "fetch", "scalar",
-        "scalars", "scalar_one", "scalar_one_or_none", "first", "one", "one_or_none", "all", "get", "filter",
-        "filter_by", "where", "query", "get_or_404", "first_or_404", "one_or_404", "order_by", "limit", "offset",
-        "exclude", "values_list", "find", "find_one", "aggregate", "count_documents", "select_related",
-        "prefetch_related", "annotate", "get_or_create", "update_or_create", "paginate",
-    }
-)
+# Results of database/ORM reads are stored data, not the attacker's string: a
+# method called on an untainted receiver (`cur.fetchone()`,
+# `User.query.filter_by(name=n).first()`) is untainted unless it is one of
+# ARGUMENT_PROPAGATING_METHODS; these functions likewise. (The query text
+# itself is checked by the SQL rule at the call.)
 DATABASE_FUNCTIONS = frozenset(
     {
         "django.shortcuts.get_object_or_404", "django.shortcuts.get_list_or_404", "flask_sqlalchemy.get_or_404",

@@ -9,10 +9,14 @@ change what they print.
 
 from __future__ import annotations
 
+import keyword
+import re
+
 from tree_sitter import Node
 
+from ..context import AnalysisContext
 from ..model import Edit
-from .strings import BuiltString, Hole
+from .strings import BuiltString, Hole, literal_value, unwrap_parens
 
 _PLAIN = ("", "s", "!s")
 
@@ -36,3 +40,28 @@ def wrap_holes(built: BuiltString, holes: list[Node], function: str) -> list[Edi
     for hole in sorted(holes, key=lambda n: n.start_byte):
         edits.extend(wrap(hole, function))
     return edits
+
+
+def suggest_name(ctx: AnalysisContext, node: Node, taken: set[str], reserved: frozenset[str] = frozenset()) -> str:
+    """A variable name for the value `node` computes, when a fix passes it
+    separately (template and XPath variables): `name` for `name`,
+    `user.email`, `request.args["name"]` and `request.args.get("name")`;
+    `value` otherwise; suffixed to stay unique."""
+    node = unwrap_parens(node)
+    candidate = None
+    if node.type == "identifier":
+        candidate = ctx.text(node)
+    elif node.type == "attribute":
+        candidate = ctx.text(node.child_by_field_name("attribute"))
+    elif node.type == "subscript":
+        candidate = literal_value(ctx, node.child_by_field_name("subscript"))
+    elif node.type == "call":
+        args = node.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        candidate = literal_value(ctx, first) if first is not None else None
+    if not candidate or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", candidate) or keyword.iskeyword(candidate) or candidate in reserved:
+        candidate = "value"
+    name, suffix = candidate, 2
+    while name in taken:
+        name, suffix = f"{candidate}{suffix}", suffix + 1
+    return name

@@ -38,9 +38,9 @@ from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.argv import argv_sources
 from ....python.arguments import argument_value, keyword_argument, remove_argument
-from ....python.dataflow import reaching_definitions, scope_of
+from ....python.dataflow import built_string_of, scope_of
 from ....python.names import calls
-from ....python.strings import BuiltString, Hole, built_string, literal_value, unwrap_parens
+from ....python.strings import BuiltString, Hole, literal_value, unwrap_parens
 from ....python.taint import Taint, sink_taint, taint_of, unsafe_holes
 from ....python.taint_specs import LOCAL, REQUEST, SHELL
 from ...base import Explanation, Rule, register
@@ -116,12 +116,7 @@ class OsCommandInjection(Rule):
     # -- detection ------------------------------------------------------------
     def _check_command(self, ctx: AnalysisContext, call: Node, name: str, kind: str, command: Node) -> Finding | None:
         command = unwrap_parens(command)
-        built = built_string(ctx, command)
-        definition = None
-        if built is None and command.type == "identifier":
-            defs = reaching_definitions(ctx, command)
-            if len(defs) == 1 and defs[0].kind == "assign":
-                definition, built = defs[0], built_string(ctx, defs[0].value)
+        built, definition = built_string_of(ctx, command)
         if built is not None:
             holes = unsafe_holes(ctx, built, SHELL)
             if not holes:

@@ -21,8 +21,6 @@ opened); `{{ 7*7 }}` in the input is printed, not evaluated.
 
 from __future__ import annotations
 
-import keyword
-import re
 from typing import Iterator
 
 from tree_sitter import Node
@@ -30,12 +28,13 @@ from tree_sitter import Node
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import add_keyword, argument_value
-from ....python.dataflow import reaching_definitions
+from ....python.dataflow import built_string_of
 from ....python.names import calls, imports_module, method_name
 from ....python.pystr import render
-from ....python.strings import Hole, Literal, built_string, literal_value, unwrap_parens
+from ....python.strings import Hole, Literal, unwrap_parens
 from ....python.taint import taint_of, unsafe_holes
 from ....python.taint_specs import LOCAL, REQUEST, TEMPLATE
+from ....python.wrapping import suggest_name
 from ...base import Explanation, Rule, register
 
 TEMPLATE_CALLS = frozenset(
@@ -84,11 +83,7 @@ class ServerSideTemplateInjection(Rule):
         source = unwrap_parens(source)
         if source is None:
             return None
-        built = built_string(ctx, source)
-        if built is None and source.type == "identifier":
-            defs = reaching_definitions(ctx, source)
-            if len(defs) == 1 and defs[0].kind == "assign":
-                built = built_string(ctx, defs[0].value)
+        built, _definition = built_string_of(ctx, source)
         if built is not None:
             holes = [h for h in unsafe_holes(ctx, built, TEMPLATE) if taint_of(ctx, h, sink=TEMPLATE, kinds=_INPUT) is not None]
             if not holes:
@@ -128,7 +123,7 @@ class ServerSideTemplateInjection(Rule):
                 return None
             expression = ctx.text(segment.node)
             if expression not in names:
-                names[expression] = self._variable_name(ctx, segment.node, set(names.values()) | taken)
+                names[expression] = suggest_name(ctx, segment.node, set(names.values()) | taken, _JINJA_RESERVED)
             parts.append(("lit", "{{ " + names[expression] + " }}"))
         literal = render([(kind, text) for kind, text in parts], triple=built.multiline)
         if literal is None:
@@ -149,25 +144,3 @@ class ServerSideTemplateInjection(Rule):
         if any(a.type not in ("keyword_argument",) for a in render_call.child_by_field_name("arguments").named_children):
             return None
         return render_call
-
-    @staticmethod
-    def _variable_name(ctx: AnalysisContext, node: Node, taken: set[str]) -> str:
-        node = unwrap_parens(node)
-        candidate = "value"
-        if node.type == "identifier":
-            candidate = ctx.text(node)
-        elif node.type == "attribute":
-            candidate = ctx.text(node.child_by_field_name("attribute"))
-        elif node.type == "subscript":
-            key = literal_value(ctx, node.child_by_field_name("subscript"))
-            candidate = key or "value"
-        elif node.type == "call":
-            args = node.child_by_field_name("arguments")
-            first = args.named_children[0] if args is not None and args.named_children else None
-            candidate = (literal_value(ctx, first) if first is not None else None) or "value"
-        if not re.fullmatch(r"[A-Za-z_]\w*", candidate) or keyword.iskeyword(candidate) or candidate in _JINJA_RESERVED:
-            candidate = "value"
-        name, index = candidate, 2
-        while name in taken:
-            name, index = f"{candidate}{index}", index + 1
-        return name

@@ -36,10 +36,10 @@ from tree_sitter import Node
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import argument_value
-from ....python.dataflow import enclosing_function, reaching_definitions
+from ....python.dataflow import built_string_of, enclosing_function, reaching_definitions
 from ....python.frameworks import web_framework
 from ....python.names import calls
-from ....python.strings import built_string, literal_value, unwrap_parens
+from ....python.strings import literal_value, unwrap_parens
 from ....python.taint import is_route_handler, taint_of, unsafe_holes
 from ....python.taint_specs import HTML, REQUEST
 from ....python.wrapping import wrap, wrap_holes
@@ -155,11 +155,7 @@ class ReflectedXss(Rule):
         body = unwrap_parens(body)
         if body is None:
             return None
-        built = built_string(ctx, body)
-        if built is None and body.type == "identifier":
-            defs = reaching_definitions(ctx, body)
-            if len(defs) == 1 and defs[0].kind == "assign" and built_string(ctx, defs[0].value) is not None:
-                built = built_string(ctx, defs[0].value)
+        built, _definition = built_string_of(ctx, body)
         escape_name, escape_import = ESCAPERS.get(web_framework(ctx) or "", DEFAULT_ESCAPER)
         if built is not None:
             holes = [h for h in unsafe_holes(ctx, built, HTML) if taint_of(ctx, h, sink=HTML, kinds=_REQUEST_ONLY) is not None]
