@@ -26,8 +26,9 @@ LOG = "log"
 NOSQL = "nosql"
 URL = "url"
 REGEX = "regex"
+SESSION = "session"  # stored server-side and trusted later (trust boundary): only validation and numbers help
 UNSANITISED = "unsanitised"  # pseudo-sink: ignore every sanitiser and guard
-SINKS = frozenset({SQL, SHELL, HTML, PATH, CODE, TEMPLATE, LDAP, XPATH, HEADER, LOG, NOSQL, URL, REGEX})
+SINKS = frozenset({SQL, SHELL, HTML, PATH, CODE, TEMPLATE, LDAP, XPATH, HEADER, LOG, NOSQL, URL, REGEX, SESSION})
 ALL = SINKS
 
 # -- kinds of untrusted input, strongest first --------------------------------
