@@ -155,12 +155,40 @@ def definitions_before(ctx: AnalysisContext, name_node: Node) -> list[Definition
 
 
 def reaching_definitions(ctx: AnalysisContext, name_node: Node) -> list[Definition]:
-    """The last plain definition before the use, plus later augmentations."""
+    """The definitions before the use that may still hold when it runs.
+
+    Walking back from the use, every definition is kept until one that always
+    runs before the use: a plain assignment in the same block as the use or in
+    a block around it. An assignment inside an `if`, `else`, `except`, loop or
+    `match` branch that does not contain the use only *may* run, so the
+    earlier definitions reach too (`if not name: name = ""` keeps the request
+    value). Augmented assignments never end the walk.
+    """
     before = definitions_before(ctx, name_node)
     for index in range(len(before) - 1, -1, -1):
-        if before[index].kind != "augment":
+        if before[index].kind != "augment" and _always_runs_before(before[index], name_node):
             return before[index:]
     return before
+
+
+_CONDITIONAL_HEADERS = ("for_statement", "while_statement", "for_in_clause")
+
+
+def _always_runs_before(definition: Definition, use: Node) -> bool:
+    """True when `definition` runs on every path that reaches `use`."""
+    if definition.kind == "param":
+        return True
+    statement = definition.node
+    while statement.parent is not None and statement.parent.type not in ("block", "module"):
+        statement = statement.parent
+        if statement.type in _CONDITIONAL_HEADERS and not _contains(statement, use):
+            return False  # a loop target: the loop may run zero times
+    container = statement.parent
+    return container is None or _contains(container, use)
+
+
+def _contains(ancestor: Node, node: Node) -> bool:
+    return ancestor.start_byte <= node.start_byte and node.end_byte <= ancestor.end_byte
 
 
 SAFE_CALLS = frozenset(

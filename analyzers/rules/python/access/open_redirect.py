@@ -35,7 +35,8 @@ from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.dataflow import reaching_definitions
 from ....python.guards import checked_before, is_allow_list_test
-from ....python.inputs import remote_taint
+from ....python.taint import taint_of
+from ....python.taint_specs import REQUEST, URL
 from ....python.layout import enclosing_statement, fresh_name, indent_unit, line_indent, line_start, short
 from ....python.names import call_arguments, dotted_name, qualified_name
 from ....python.strings import Literal, built_string, unwrap_parens
@@ -58,6 +59,12 @@ _OWN_URL_SOURCES = frozenset(
 )
 _HOST_TEST = re.compile(r"netloc|hostname|url_has_allowed_host_and_scheme|is_safe_url|safe_url|is_safe_redirect|is_local_url|is_relative")
 _CALLS = "(call) @call"
+_REMOTE = frozenset({REQUEST})
+
+
+def _redirect_taint(ctx: AnalysisContext, node: Node | None):
+    """Request data that can still carry a URL (HTML escaping does not neutralise it)."""
+    return taint_of(ctx, node, sink=URL, kinds=_REMOTE)
 _LOCATION_ASSIGN = "(assignment left: (subscript) @target right: (_) @value) @assign"
 
 
@@ -141,7 +148,7 @@ class OpenRedirect(Rule):
         target = unwrap_parens(target)
         if target is None:
             return None
-        taint = remote_taint(ctx, target)
+        taint = _redirect_taint(ctx, target)
         if taint is None or taint.source in _OWN_URL_SOURCES:
             return None
         if target.type == "call" and LOCAL_BUILDERS.search(qualified_name(ctx, target.child_by_field_name("function")) or ""):
@@ -162,7 +169,7 @@ class OpenRedirect(Rule):
         if target.type != "identifier":
             return False
         defs = reaching_definitions(ctx, target)
-        return bool(defs) and all(d.value is not None and (_pins_host(ctx, d.value) or remote_taint(ctx, d.value) is None) for d in defs)
+        return bool(defs) and all(d.value is not None and (_pins_host(ctx, d.value) or _redirect_taint(ctx, d.value) is None) for d in defs)
 
 
 

@@ -34,7 +34,8 @@ from ....context import AnalysisContext
 from ....model import Confidence, Finding, Severity
 from ....python.dataflow import reaching_definitions
 from ....python.guards import checked_before, conditions_before, is_allow_list_test
-from ....python.inputs import remote_taint
+from ....python.taint import taint_of
+from ....python.taint_specs import REQUEST, SESSION
 from ....python.layout import short
 from ....python.names import call_arguments, dotted_name, qualified_name
 from ....python.strings import unwrap_parens
@@ -120,7 +121,7 @@ class RequestDataInSession(Rule):
         for part, role in ((value, "value"), (key, "key")):
             if part is None:
                 continue
-            taint = remote_taint(ctx, part)
+            taint = taint_of(ctx, part, sink=SESSION, kinds=frozenset({REQUEST}))
             if taint is None or (role == "value" and _from_record(ctx, part)):
                 continue
             if checked_before(ctx, part, _validated) or self._after_login_check(ctx, sink):

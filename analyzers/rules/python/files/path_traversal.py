@@ -40,11 +40,11 @@ from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.dataflow import enclosing_function, reaching_definitions
 from ....python.frameworks import deny_statement
 from ....python.guards import checked_before, identifiers, is_allow_list_test, related_names
-from ....python.inputs import remote_taint
 from ....python.layout import enclosing_statement, fresh_name, indent_unit, line_indent, line_start, short
 from ....python.names import call_arguments, qualified_name
 from ....python.strings import Hole, Literal, built_string, unwrap_parens
-from ....python.taint import is_route_handler
+from ....python.taint import is_route_handler, taint_of
+from ....python.taint_specs import PATH, REQUEST
 from ...base import Explanation, Rule, register
 
 # function -> (positional index, keyword) of the path argument(s)
@@ -72,6 +72,12 @@ PROBE_METHODS = frozenset({"exists", "is_file", "is_dir", "stat"})
 _CHECK_WORDS = re.compile(r"\.\.|startswith|commonpath|commonprefix|is_relative_to|relative_to|isabs|fullmatch|isalnum|isidentifier|secure_filename")
 _CHECK_CALLS = re.compile(r"(^|\.)(relative_to|is_relative_to|commonpath|safe_join|secure_filename|basename)$")
 _CALLS = "(call) @call"
+_REMOTE = frozenset({REQUEST})
+
+
+def _path_taint(ctx: AnalysisContext, node: Node | None):
+    """Request data that can still carry a path (`basename`/`secure_filename` neutralise it, escaping does not)."""
+    return taint_of(ctx, node, sink=PATH, kinds=_REMOTE)
 
 
 @dataclass
@@ -203,7 +209,7 @@ class PathTraversal(Rule):
 
     def _judge(self, ctx: AnalysisContext, sink: PathSink) -> Finding | None:
         path = unwrap_parens(sink.path)
-        taint = remote_taint(ctx, path)
+        taint = _path_taint(ctx, path)
         if taint is None or taint.source in ("request.files", "request.FILES"):
             return None
         if _through_safe_call(ctx, path) or checked_before(ctx, path, _path_test) or _contained_by_call(ctx, path):
@@ -231,7 +237,7 @@ class ContainmentFix:
         self.ctx = ctx
         self.sink = sink
         self.path = path
-        self.untrusted = untrusted or (lambda node: remote_taint(ctx, node) is not None)
+        self.untrusted = untrusted or (lambda node: _path_taint(ctx, node) is not None)
         self.deny = deny
         self.title = title or PathTraversal.fix_title
 
