@@ -19,7 +19,8 @@ a condition went: the conditions known to hold whenever a node runs, from the
 function before it (`if ".." in name: abort(400)`, `if url.netloc not in
 ALLOWED: return "bad"`), including those at the top of a preceding `try` body.
 A block leaves when it ends with `return`, `raise`, `continue`, `break` or a call
-to `abort()`/`sys.exit()`.
+to `abort()`/`sys.exit()`. For a name, `if C: name = default` before it also
+counts as (C, False): the earlier value only survives when C is false.
 """
 
 from __future__ import annotations
@@ -282,16 +283,34 @@ def _if_chain_guards(if_stmt: Node, branch: Node) -> Iterator[Guard]:
                 yield Guard(clause_condition, False)
 
 
-def _early_exits_before(ctx: AnalysisContext, block: Node, before: int) -> Iterator[Guard]:
+def _early_exits_before(ctx: AnalysisContext, block: Node, before: int, name: str | None = None) -> Iterator[Guard]:
     for statement in block.named_children:
         if statement.start_byte >= before:
             break
         yield from _statement_guards(ctx, statement)
+        if name is not None and _resets(ctx, statement, name):
+            yield Guard(statement.child_by_field_name("condition"), False)
         if statement.type == "try_statement":
             body = statement.child_by_field_name("body")
             if body is not None:
                 for inner in body.named_children:
                     yield from _statement_guards(ctx, inner)
+
+
+def _resets(ctx: AnalysisContext, statement: Node, name: str) -> bool:
+    """`if C: name = <value>` without elif/else: the value from before survives only when C is false."""
+    if statement.type != "if_statement" or any(c.type in ("elif_clause", "else_clause") for c in statement.children):
+        return False
+    body = statement.child_by_field_name("consequence")
+    if body is None or statement.child_by_field_name("condition") is None:
+        return False
+    for child in body.named_children:
+        expression = child.named_children[0] if child.type == "expression_statement" and child.named_children else None
+        if expression is not None and expression.type == "assignment":
+            left = expression.child_by_field_name("left")
+            if left is not None and left.type == "identifier" and ctx.text(left) == name:
+                return True
+    return False
 
 
 def _statement_guards(ctx: AnalysisContext, statement: Node) -> Iterator[Guard]:
@@ -325,7 +344,7 @@ def guards_of(ctx: AnalysisContext, node: Node) -> list[Guard]:
             if if_stmt is not None and if_stmt.type == "if_statement":
                 out.extend(_if_chain_guards(if_stmt, parent))
         if parent.type in _BLOCK_CONTAINERS:
-            out.extend(_early_exits_before(ctx, parent, child.start_byte))
+            out.extend(_early_exits_before(ctx, parent, child.start_byte, ctx.text(node) if node.type == "identifier" else None))
         child = parent
         parent = parent.parent
     return out

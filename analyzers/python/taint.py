@@ -421,21 +421,26 @@ def _identifier_taint(ctx: AnalysisContext, node: Node, sink: str | None, depth:
         return _eval(ctx, binding, sink, depth + 1)
     defs = reaching_definitions(ctx, node)
     found: Taint | None = None
+    last_tainted = -1  # a validation counts when it follows the last definition that carries taint
     for definition in defs:
         if definition.kind == "param":
-            found = _best(found, _route_param_taint(ctx, definition))
+            this = _route_param_taint(ctx, definition)
         elif definition.kind in ("assign", "augment", "with"):
-            found = _best(found, _eval(ctx, definition.value, sink, depth + 1))
+            this = _eval(ctx, definition.value, sink, depth + 1)
         elif definition.kind == "loop":
-            iterable = definition.statement.child_by_field_name("right")
-            found = _best(found, _eval(ctx, iterable, sink, depth + 1))
+            this = _eval(ctx, definition.statement.child_by_field_name("right"), sink, depth + 1)
         else:
-            found = _best(found, _eval(ctx, _unpacked_value(ctx, definition), sink, depth + 1))
-    found = _best(found, _mutation_taint(ctx, node, sink, depth))
+            this = _eval(ctx, _unpacked_value(ctx, definition), sink, depth + 1)
+        if this is not None:
+            last_tainted = max(last_tainted, definition.statement.start_byte)
+        found = _best(found, this)
+    mutation = _mutation_taint(ctx, node, sink, depth)
+    if mutation is not None:
+        last_tainted = max((d.statement.start_byte for d in defs), default=-1)
+    found = _best(found, mutation)
     if found is None:
         return None
-    last_def = max((d.statement.start_byte for d in defs), default=-1)
-    return _unless_guarded(ctx, node, sink, found, last_def)
+    return _unless_guarded(ctx, node, sink, found, last_tainted)
 
 
 def _unpacked_value(ctx: AnalysisContext, definition: Definition) -> Node | None:
