@@ -35,40 +35,55 @@ NUMERIC_ANNOTATIONS = frozenset({"int", "float", "Decimal", "decimal.Decimal", "
 _ARITHMETIC = frozenset({"+", "-", "*", "//", "/", "%", "**"})
 
 
-def numeric_input(ctx: AnalysisContext, node: Node | None, depth: int = 0) -> Taint | None:
+def numeric_input(ctx: AnalysisContext, node: Node | None, depth: int = 0, *, converted_only: bool = False) -> Taint | None:
     """Taint of a *number* a client chose, looking through the conversions that
     `taint_of()` rightly treats as sanitisers for injection (`int(request.args["n"])`,
     `request.args.get("n", type=int)`, a route parameter `<int:n>` or `n: int`).
 
     A number cannot inject syntax, but it can still be huge, negative or zero:
-    rules about sizes, counts, offsets and checks ask this instead."""
+    rules about sizes, counts, offsets and checks ask this instead. With
+    `converted_only`, raw input (which may be a string or bytes rather than a
+    number, as in `bytes(request.data)`) does not count."""
     node = unwrap_parens(node)
     if node is None or depth > 8:
         return None
+
+    def raw(value: Node | None) -> Taint | None:
+        return None if converted_only else remote_taint(ctx, value)
+
     if node.type == "call":
         name = qualified_name(ctx, node.child_by_field_name("function"))
         args = node.child_by_field_name("arguments")
         if name in NUMERIC_CONVERTERS and args is not None and args.named_children:
             first = args.named_children[0]
             return remote_taint(ctx, first) or numeric_input(ctx, first, depth + 1)
-        return remote_taint(ctx, node)
+        converter = next(
+            (c.child_by_field_name("value") for c in (args.named_children if args else []) if c.type == "keyword_argument" and ctx.text(c.child_by_field_name("name")) == "type"),
+            None,
+        )
+        if converter is not None and ctx.text(converter) in ("int", "float"):
+            # request.args.get("n", 10, type=int): the getter's input, converted
+            return remote_taint(ctx, node.child_by_field_name("function"))
+        return raw(node)
     if node.type == "identifier":
         for definition in reaching_definitions(ctx, node):
             if definition.kind == "param":
                 found = _numeric_route_parameter(ctx, definition)
             else:
-                found = numeric_input(ctx, definition.value, depth + 1)
+                found = numeric_input(ctx, definition.value, depth + 1, converted_only=converted_only)
             if found is not None:
                 return found
-        return remote_taint(ctx, node)
+        return raw(node)
     if node.type == "binary_operator":
         operator = node.child_by_field_name("operator")
         if operator is not None and operator.type in _ARITHMETIC:
-            return numeric_input(ctx, node.child_by_field_name("left"), depth + 1) or numeric_input(ctx, node.child_by_field_name("right"), depth + 1)
-        return remote_taint(ctx, node)
+            return numeric_input(ctx, node.child_by_field_name("left"), depth + 1, converted_only=converted_only) or numeric_input(
+                ctx, node.child_by_field_name("right"), depth + 1, converted_only=converted_only
+            )
+        return raw(node)
     if node.type == "unary_operator":
-        return numeric_input(ctx, node.named_children[0] if node.named_children else None, depth + 1)
-    return remote_taint(ctx, node)
+        return numeric_input(ctx, node.named_children[0] if node.named_children else None, depth + 1, converted_only=converted_only)
+    return raw(node)
 
 
 def _numeric_route_parameter(ctx: AnalysisContext, definition: Definition) -> Taint | None:
