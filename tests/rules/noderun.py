@@ -2,7 +2,8 @@
 strings: the code under test is written to a file and loaded by
 tests/node/harness.js, which calls its exported `run(...)` per case.
 
-Test-only npm packages (better-sqlite3) live in tests/node/node_modules,
+Test-only npm packages (better-sqlite3, linkedom for a DOM, mingo for MongoDB
+query semantics) live in tests/node/node_modules,
 installed by `make install` or, when missing, by `node_modules_dir()` with
 `npm install` (argument list, timeout, no shell).
 """
@@ -30,7 +31,8 @@ def node_executable() -> str:
 
 def node_modules_dir() -> Path:
     modules = NODE_DIR / "node_modules"
-    if not (modules / "better-sqlite3").is_dir():
+    wanted = json.loads((NODE_DIR / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    if not all((modules / name).is_dir() for name in wanted):
         npm = shutil.which("npm")
         if npm is None:
             pytest.fail("npm is required to install tests/node dependencies")
