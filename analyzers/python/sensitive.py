@@ -65,7 +65,7 @@ NOT_THE_SECRET = frozenset(
         "masked", "regexp", "selector", "xpath", "locator", "arn", "ref", "reference", "key", "keys", "lookup",
         "option", "options", "setting", "settings", "config", "configuration", "flag", "status", "state", "usage",
         "limit", "limits", "rotation", "sent", "used", "length", "reset", "link", "page", "template", "scope",
-        "scopes", "audience", "issuer", "claim", "claims", "cookie", "policy", "encoding", "charset",
+        "scopes", "audience", "issuer", "claim", "claims", "cookie", "policy", "encoding", "charset", "tag", "tags",
     }
 )
 LABEL_WORDS = STRONG_WORDS | WEAK_WORDS | frozenset(
@@ -90,6 +90,7 @@ _ENV_NAME_RE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
 _LABEL_RE = re.compile(r"^[a-z][a-z0-9]*([_.\-:][a-z0-9]+)*$", re.IGNORECASE)
 _DOTTED_RE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
 _PATH_RE = re.compile(r"^(/|\./|\.\./|~/|[A-Za-z]:\\)|^[\w.\-]+([/\\][\w.\-]+)+\.\w{1,5}$")
+_URN_RE = re.compile(r"^[a-z][a-z0-9+.\-]{2,}:[a-z0-9]", re.IGNORECASE)  # tag:yaml.org,2002:map, urn:ietf:...
 _URL_RE = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
 _TEMPLATE_RE = re.compile(r"\{[^{}]*\}|%\(?\w*\)?[sdr]|\$\{?\w+")
 _AUTH_SCHEME_RE = re.compile(r"^(bearer|basic|token|digest|apikey|api-key)\s+(\S+)$", re.IGNORECASE)
@@ -228,8 +229,8 @@ def entropy(value: str) -> float:
 
 def is_placeholder(value: str) -> bool:
     stripped = value.strip().strip("'\"")
-    if _PLACEHOLDER_RE.match(stripped):
-        return True
+    if _PLACEHOLDER_RE.match(stripped) or re.fullmatch(r"[\W_]*[*xX]{3,}[\W_]*|[\W_]+", stripped):
+        return True  # "****", ":****", "xxx-xxx": redactions and masks
     lowered = stripped.lower()
     words = set(identifier_words(lowered)) | {lowered}
     return any(p in lowered for p in PLACEHOLDER_WORDS if len(p) > 4) or bool(words & set(PLACEHOLDER_WORDS))
@@ -244,7 +245,7 @@ def looks_random(value: str) -> bool:
     """A token-like value: long, high entropy, mixed character classes, no words."""
     if len(value) < 16 or any(ch.isspace() for ch in value):
         return False
-    if _DOTTED_RE.match(value) or _URL_RE.match(value) or _PATH_RE.match(value):
+    if _DOTTED_RE.match(value) or _URL_RE.match(value) or _PATH_RE.match(value) or _URN_RE.match(value):
         return False
     if _HEX_RE.match(value):
         return len(value) >= 32 and value.lower() not in KNOWN_DIGESTS and entropy(value) >= 3.0
@@ -390,7 +391,7 @@ def literal_binding(ctx: AnalysisContext, literal: Node) -> Binding | None:
     if parent.type == "assignment" and parent.child_by_field_name("right") is not None and parent.child_by_field_name("right").id == node.id:
         left = parent.child_by_field_name("left")
         name = _target_name(ctx, left)
-        return Binding("assign", name, env_name_for(name), literal) if name else None
+        return Binding("assign", name.rsplit(".", 1)[-1], env_name_for(name), literal) if name else None
     if parent.type == "keyword_argument" and parent.child_by_field_name("value") is not None and parent.child_by_field_name("value").id == node.id:
         name = ctx.text(parent.child_by_field_name("name"))
         return Binding("keyword", name, env_name_for(name), literal)
@@ -408,10 +409,9 @@ def literal_binding(ctx: AnalysisContext, literal: Node) -> Binding | None:
         other = parent.named_children[0] if parent.named_children[1].id == node.id else parent.named_children[1]
         other = unwrap_parens(other)
         name = None
-        if other is not None and other.type in ("identifier", "attribute"):
+        if other is not None and other.type in ("identifier", "attribute", "subscript"):
             name = _target_name(ctx, other)
-        elif other is not None and other.type == "subscript":
-            name = _target_name(ctx, other)
+            name = name.rsplit(".", 1)[-1] if name else name
         elif other is not None and other.type == "call":
             # request.form.get("password") == "..."
             args = other.child_by_field_name("arguments")

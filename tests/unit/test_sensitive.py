@@ -82,3 +82,18 @@ def test_lexer_tokens_are_not_secrets_without_web_or_crypto_imports() -> None:
     source = "def parse(tokens, expected):\n    token = tokens.pop()\n    return token == expected\n"
     assert "PY-TIMING-001" not in _ids(source)
     assert "PY-TIMING-001" in _ids("import hmac\n" + source)
+
+
+@pytest.mark.parametrize(
+    "source, rule_id",
+    [
+        ("def merge(key_node):\n    if key_node.tag == 'tag:yaml.org,2002:merge':\n        return 1\n", "PY-SECRET-001"),
+        ("def redact(netloc):\n    password = ':****'\n    return netloc + password\n", "PY-SECRET-001"),
+        ("import hmac\nclass Auth:\n    def __eq__(self, other):\n        return self.password == other.password\n", "PY-TIMING-001"),
+        ("import jwt\ndef opts(options, merged):\n    return options['verify_signature'] != merged\n", "PY-TIMING-001"),
+        ("import hmac\ndef same(nonce, last_nonce):\n    return nonce == last_nonce\n", "PY-TIMING-001"),
+        ("import hashlib\ndef patch_name(text):\n    return hashlib.sha1(text.encode()).hexdigest()[:8]\n", "PY-HASH-002"),
+    ],
+)
+def test_library_code_patterns_are_not_reported(source, rule_id) -> None:
+    assert rule_id not in _ids(source)

@@ -8,7 +8,9 @@ is a secret: a name such as `token`, `signature`, `api_key`, `csrf_token`,
 
 **Not reported.** Comparisons with literals, `None`, numbers or
 enum-like constants (`token == Token.EOF`, `token_type == "bearer"`),
-descriptive names (`token_count`, `password_length`), membership tests, and
+descriptive names (`token_count`, `password_length`), flags
+(`verify_signature`, `is_token`), public values (nonces, salts, IVs),
+`__eq__`-style methods (object equality, not authentication), membership tests, and
 in modules that import nothing web- or crypto-related, comparisons whose only
 evidence is the word `token` (lexers and parsers compare tokens all day).
 
@@ -29,7 +31,7 @@ from tree_sitter import Node
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.names import call_arguments, imports_module, method_name, qualified_name
-from ....python.sensitive import identifier_words, is_secret_name, string_literal_value
+from ....python.sensitive import SECRET_WORDS, identifier_words, is_secret_name, string_literal_value
 from ....python.strings import unwrap_parens
 from ...base import Explanation, Rule, register
 from .weak_password_hash import is_weak_password_hash
@@ -39,6 +41,9 @@ CONTEXT_MODULES = (
     "bcrypt", "passlib", "cryptography", "requests", "aiohttp", "tornado", "bottle", "pyramid", "sanic", "quart",
 )
 HMAC_CALLS = frozenset({"hmac.new", "hmac.digest", "hmac.HMAC"})
+FLAG_PREFIXES = frozenset({"verify", "is", "has", "use", "allow", "enable", "enabled", "require", "requires", "should", "can", "check", "validate", "digital", "num", "n", "max", "min"})
+PUBLIC_VALUES = frozenset({"nonce", "salt", "iv", "pepper"})
+EQUALITY_METHODS = frozenset({"__eq__", "__ne__", "__hash__", "__lt__", "__le__", "__gt__", "__ge__", "__cmp__"})
 _CONSTANT_TYPES = frozenset({"string", "concatenated_string", "integer", "float", "true", "false", "none", "list", "tuple", "dictionary", "set"})
 
 
@@ -62,6 +67,14 @@ def _operand_name(ctx: AnalysisContext, node: Node) -> str | None:
         if function is not None:
             return ctx.text(function.child_by_field_name("attribute") if function.type == "attribute" else function)
     return None
+
+
+def _in_equality_method(ctx: AnalysisContext, node: Node) -> bool:
+    """`__eq__` compares objects field by field; that is equality, not authentication."""
+    parent = node.parent
+    while parent is not None and parent.type != "function_definition":
+        parent = parent.parent
+    return parent is not None and ctx.text(parent.child_by_field_name("name")) in EQUALITY_METHODS
 
 
 def _is_hmac_value(ctx: AnalysisContext, node: Node) -> bool:
@@ -131,7 +144,7 @@ class TimingUnsafeSecretComparison(Rule):
             if is_weak_password_hash(ctx, left) or is_weak_password_hash(ctx, right):
                 continue  # PY-HASH-001 reports it; its fix also makes the check constant-time
             evidence = self._evidence(ctx, left) or self._evidence(ctx, right)
-            if evidence is None:
+            if evidence is None or _in_equality_method(ctx, node):
                 continue
             if evidence == "token" and not has_context:
                 continue
@@ -149,7 +162,10 @@ class TimingUnsafeSecretComparison(Rule):
         if not is_secret_name(name):
             return None
         words = identifier_words(name)
-        return "token" if words and set(words) <= {"token", "tokens", "tok"} else name
+        if words[0] in FLAG_PREFIXES or set(words) & PUBLIC_VALUES:
+            return None  # `verify_signature`, `is_token`: flags; nonces, salts and IVs are not secret
+        secret_words = [w for w in words if w in SECRET_WORDS or "password" in w or "token" in w]
+        return "token" if secret_words and all(w.startswith("tok") for w in secret_words) else name
 
     @staticmethod
     def _fix(ctx: AnalysisContext, node: Node, left: Node, right: Node, operator: str) -> Fix:

@@ -8,7 +8,13 @@ on a laptop (MD5) or a rented cluster (SHA-1, "SHAttered"), so a digest no
 longer proves which data it came from (signatures, integrity checks,
 deduplication of untrusted uploads, tokens derived from data).
 
-**Not reported.** Calls that say they are not for security
+**Severity.** Medium when the hashed data comes from a request or the digest
+is named for a security purpose (token, signature, session, integrity, ...),
+low otherwise: MD5 for a cache key is common and mostly harmless, but the
+code should say so.
+
+**Not reported.** Truncated digests used as short ids (`md5(x).hexdigest()[:8]`),
+calls that say they are not for security
 (`hashlib.md5(data, usedforsecurity=False)`, Python 3.9+); digests bound to
 a name that says what they are for when that is not security (`cache_key`,
 `etag`, `bucket`, `shard`, `gravatar`/`avatar` URLs, whose API requires
@@ -35,6 +41,7 @@ from ....python.arguments import add_keyword, argument_value, has_splat, keyword
 from ....python.dataflow import enclosing_function
 from ....python.names import calls
 from ....python.sensitive import identifier_words, string_literal_value
+from ....python.taint import is_tainted
 from ...base import Explanation, Rule, register
 from .weak_password_hash import hashes_a_password
 
@@ -45,7 +52,24 @@ CONSTRUCTORS = {
     "Cryptodome.Hash.MD5.new": "md5", "Cryptodome.Hash.SHA1.new": "sha1",
     "cryptography.hazmat.primitives.hashes.MD5": "md5", "cryptography.hazmat.primitives.hashes.SHA1": "sha1",
 }
-NON_SECURITY_WORDS = frozenset({"cache", "etag", "bucket", "shard", "partition", "gravatar", "avatar", "color", "colour", "dedupe", "dedup"})
+NON_SECURITY_WORDS = frozenset(
+    {"cache", "etag", "bucket", "shard", "partition", "gravatar", "avatar", "color", "colour", "dedupe", "dedup",
+     "template", "filename", "slug", "version", "tag"}
+)
+SECURITY_WORDS = frozenset({"token", "sign", "signature", "signed", "secret", "auth", "verify", "integrity", "session", "csrf", "otp", "nonce", "mac", "hmac", "certificate", "cert"})
+
+
+def _truncated(ctx: AnalysisContext, call: Node) -> bool:
+    """`md5(x).hexdigest()[:8]`: a short identifier, not a security digest."""
+    node = call
+    for _ in range(3):
+        parent = node.parent
+        if parent is None:
+            return False
+        if parent.type == "subscript" and parent.child_by_field_name("value") is not None and parent.child_by_field_name("value").id == node.id:
+            return "slice" in [c.type for c in parent.named_children]
+        node = parent
+    return False
 
 
 def _purpose_names(ctx: AnalysisContext, call: Node) -> list[str]:
@@ -72,7 +96,7 @@ class WeakHashAlgorithm(Rule):
     name = "weak-hash-algorithm"
     cwe = 328
     owasp = "A02:2021"
-    severity = Severity.MEDIUM
+    severity = Severity.LOW
     confidence = Confidence.MEDIUM
     languages = ("python",)
     fix_title = "Use SHA-256"
@@ -99,14 +123,17 @@ class WeakHashAlgorithm(Rule):
             used_for_security = keyword_argument(ctx, call, "usedforsecurity")
             if used_for_security is not None and ctx.text(used_for_security.child_by_field_name("value")) == "False":
                 continue
-            if any(set(identifier_words(n)) & NON_SECURITY_WORDS for n in _purpose_names(ctx, call)):
+            purposes = [set(identifier_words(n)) for n in _purpose_names(ctx, call)]
+            if any(words & NON_SECURITY_WORDS for words in purposes) or _truncated(ctx, call):
                 continue
             data = argument_value(ctx, call, "data", 1 if name == "hashlib.new" else 0) or argument_value(ctx, call, "string", None)
             if hashes_a_password(ctx, call, data):
                 continue  # a password: PY-HASH-001's finding, with a password-hash fix
+            security = is_tainted(ctx, data) or any(words & SECURITY_WORDS for words in purposes)
             yield self.finding(
                 ctx, call, f"{WEAK[algorithm]} is broken for collisions; use SHA-256 (or pass usedforsecurity=False if this is not a security use)",
                 fixes=self._fixes(ctx, call, name, name_node, algorithm),
+                severity=Severity.MEDIUM if security else Severity.LOW,
             )
 
     @staticmethod
