@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from ..context import AnalysisContext
+from .constfold import branch_taken, in_dead_branch
 from .names import qualified_name
 from .strings import unwrap_parens
 
@@ -164,9 +165,10 @@ def reaching_definitions(ctx: AnalysisContext, name_node: Node) -> list[Definiti
     earlier definitions reach too (`if not name: name = ""` keeps the request
     value). Augmented assignments never end the walk.
     """
-    before = definitions_before(ctx, name_node)
+    scope = scope_of(ctx, name_node)
+    before = [d for d in definitions_before(ctx, name_node) if not in_dead_branch(ctx, d.node, scope)]
     for index in range(len(before) - 1, -1, -1):
-        if before[index].kind != "augment" and _always_runs_before(before[index], name_node):
+        if before[index].kind != "augment" and _always_runs_before(ctx, before[index], name_node):
             return before[index:]
     return before
 
@@ -174,17 +176,26 @@ def reaching_definitions(ctx: AnalysisContext, name_node: Node) -> list[Definiti
 _CONDITIONAL_HEADERS = ("for_statement", "while_statement", "for_in_clause")
 
 
-def _always_runs_before(definition: Definition, use: Node) -> bool:
+def _always_runs_before(ctx: AnalysisContext, definition: Definition, use: Node) -> bool:
     """True when `definition` runs on every path that reaches `use`."""
     if definition.kind == "param":
         return True
     statement = definition.node
-    while statement.parent is not None and statement.parent.type not in ("block", "module"):
-        statement = statement.parent
-        if statement.type in _CONDITIONAL_HEADERS and not _contains(statement, use):
-            return False  # a loop target: the loop may run zero times
-    container = statement.parent
-    return container is None or _contains(container, use)
+    while True:
+        while statement.parent is not None and statement.parent.type not in ("block", "module"):
+            statement = statement.parent
+            if statement.type in _CONDITIONAL_HEADERS and not _contains(statement, use):
+                return False  # a loop target: the loop may run zero times
+        container = statement.parent
+        if container is None or _contains(container, use):
+            return True
+        if container.type == "block" and container.parent is not None and container.parent.type == "match_statement":
+            statement = container.parent  # the always-taken `case` body was hopped over: look at the match itself
+            continue
+        if container.type == "block" and branch_taken(ctx, container) is True:
+            statement = container  # `if 7 * 42 - num > 200:` always runs its body: look at the if itself
+            continue
+        return False
 
 
 def _contains(ancestor: Node, node: Node) -> bool:

@@ -47,6 +47,7 @@ from tree_sitter import Node
 
 from ..context import AnalysisContext
 from .dataflow import SAFE_ANNOTATIONS, is_safe_value, Definition, _same_scope, enclosing_function, reaching_definitions, scope_of
+from .constfold import constant
 from .validation import is_validated
 from .names import dotted_name, qualified_name
 from .strings import literal_value, unwrap_parens
@@ -380,6 +381,9 @@ def _taint(ctx: AnalysisContext, node: Node, sink: str | None, depth: int) -> Ta
         children = node.named_children
         if len(children) < 3:
             return None
+        known, truth = constant(ctx, children[1])
+        if known:  # `"safe" if 7 * 18 + num > 200 else param`: only one side can be the value
+            return _eval(ctx, children[0] if truth else children[2], sink, depth + 1)
         return _best(_eval(ctx, children[0], sink, depth + 1), _eval(ctx, children[2], sink, depth + 1))
     if kind in ("keyword_argument", "pair"):
         value = node.child_by_field_name("value")
