@@ -10,6 +10,7 @@ starting with `*.` matches any receiver (`*.innerHTML`, `*.query`).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable
 
 from tree_sitter import Node
@@ -24,6 +25,16 @@ def _syntax(ctx: AnalysisContext) -> Syntax:
 
 def dotted_name(ctx: AnalysisContext, node: Node | None) -> str | None:
     """`a.b.c` for identifier/member chains (also `a["b"]` and `this.a`), else None."""
+    if node is None:
+        return None
+    memo = ctx._memo
+    key = ("dotted", node.id)
+    if key not in memo:
+        memo[key] = _dotted_name(ctx, node)
+    return memo[key]
+
+
+def _dotted_name(ctx: AnalysisContext, node: Node | None) -> str | None:
     syn = _syntax(ctx)
     parts: list[str] = []
     node = syn.unwrap(node)
@@ -107,14 +118,17 @@ def name_matches(name: str | None, patterns: Iterable[str]) -> bool:
     """`name` equals a pattern, or a `*.x.y` pattern's tail matches its tail."""
     if not name:
         return False
-    for pattern in patterns:
-        if pattern.startswith("*."):
-            tail = pattern[1:]
-            if name.endswith(tail) or name == tail[1:]:
-                return True
-        elif name == pattern:
-            return True
-    return False
+    exact, tails = _compiled(patterns if isinstance(patterns, (tuple, frozenset)) else tuple(patterns))
+    if name in exact:
+        return True
+    return any(name.endswith(tail) or name == tail[1:] for tail in tails)
+
+
+@lru_cache(maxsize=512)
+def _compiled(patterns: tuple[str, ...] | frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    exact = frozenset(p for p in patterns if not p.startswith("*."))
+    tails = tuple(p[1:] for p in patterns if p.startswith("*."))
+    return exact, tails
 
 
 def call_matches(ctx: AnalysisContext, call: Node, patterns: Iterable[str]) -> bool:
@@ -131,7 +145,27 @@ def call_matches(ctx: AnalysisContext, call: Node, patterns: Iterable[str]) -> b
 
 def calls_in(ctx: AnalysisContext, node: Node | None = None) -> Iterable[Node]:
     """Every call node under `node` (the unit by default), in source order."""
-    return descendants(node or ctx.unit, _syntax(ctx).calls)
+    if node is None or node.id == ctx.unit.id:
+        return unit_nodes(ctx, _syntax(ctx).calls)
+    return descendants(node, _syntax(ctx).calls)
+
+
+def unit_nodes(ctx: AnalysisContext, types: Iterable[str]) -> list[Node]:
+    """Nodes of `types` in the current unit, in source order. The unit is
+    walked once and indexed by node type, so the many rules that each look for
+    calls or assignments share one walk."""
+    index: dict[str, list[Node]] = ctx.memo(("nodes-by-type", ctx.unit.id), lambda: _index(ctx.unit))
+    wanted = [index.get(t, []) for t in types]
+    if len(wanted) == 1:
+        return list(wanted[0])
+    return sorted((n for group in wanted for n in group), key=lambda n: (n.start_byte, -n.end_byte))
+
+
+def _index(root: Node) -> dict[str, list[Node]]:
+    index: dict[str, list[Node]] = {}
+    for node in descendants(root):
+        index.setdefault(node.type, []).append(node)
+    return index
 
 
 def imports_module(ctx: AnalysisContext, *modules: str) -> bool:

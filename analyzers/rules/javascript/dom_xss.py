@@ -22,8 +22,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from ...common.names import call_matches, dotted_name, method_name
-from ...common.syntax import descendants
+from ...common.names import call_matches, dotted_name, method_name, unit_nodes
 from ...context import AnalysisContext
 from ...javascript.flow import SYN
 from ...javascript.queries import evidence, is_safe
@@ -69,7 +68,7 @@ class JsDomXss(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        for node in descendants(ctx.unit, _SINK_NODES):
+        for node in unit_nodes(ctx, _SINK_NODES):
             if node.type in ("assignment_expression", "augmented_assignment_expression"):
                 left = SYN.unwrap(node.child_by_field_name("left"))
                 if left is None or left.type != "member_expression":

@@ -25,8 +25,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from ...common.names import call_matches, calls_in
-from ...common.syntax import descendants
+from ...common.names import call_matches, calls_in, unit_nodes
 from ...context import AnalysisContext
 from ...javascript.flow import SYN
 from ...javascript.strings import literal_value
@@ -64,7 +63,7 @@ class JsHardcodedSecret(Rule):
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
         reported: set[int] = set()
-        for literal in descendants(ctx.unit, ("string", "template_string")):
+        for literal in unit_nodes(ctx, ("string", "template_string")):
             value = literal_value(ctx, literal)
             if not value:
                 continue

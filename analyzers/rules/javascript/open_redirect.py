@@ -25,7 +25,7 @@ from typing import Iterator
 from tree_sitter import Node
 
 from ...common.guards import checked_before
-from ...common.names import call_matches, calls_in, dotted_name
+from ...common.names import call_matches, calls_in, dotted_name, unit_nodes
 from ...common.syntax import descendants
 from ...context import AnalysisContext
 from ...common.strings import Hole
@@ -117,7 +117,7 @@ class JsOpenRedirect(Rule):
             finding = self._check_target(ctx, call, target)
             if finding is not None:
                 yield finding
-        for assignment in descendants(ctx.unit, ("assignment_expression",)):
+        for assignment in unit_nodes(ctx, ("assignment_expression",)):
             if dotted_name(ctx, assignment.child_by_field_name("left")) in LOCATION_TARGETS:
                 finding = self._check_target(ctx, assignment, assignment.child_by_field_name("right"))
                 if finding is not None:

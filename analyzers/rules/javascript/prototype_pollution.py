@@ -24,7 +24,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from ...common.names import call_matches, calls_in
+from ...common.names import call_matches, calls_in, unit_nodes
 from ...common.syntax import descendants
 from ...context import AnalysisContext
 from ...javascript.flow import SYN
@@ -86,7 +86,7 @@ class JsPrototypePollution(Rule):
         return call_matches(ctx, call, ("$.extend", "jQuery.extend")) and bool(args) and ctx.text(args[0]) == "true"
 
     def _nested_assignments(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        for assignment in descendants(ctx.unit, ("assignment_expression",)):
+        for assignment in unit_nodes(ctx, ("assignment_expression",)):
             left = SYN.unwrap(assignment.child_by_field_name("left"))
             if left is None or left.type != "subscript_expression":
                 continue
@@ -100,7 +100,7 @@ class JsPrototypePollution(Rule):
             yield self.finding(ctx, assignment, f"Prototype pollution: key{found.origin} used as a nested property name; `__proto__` writes to Object.prototype")
 
     def _recursive_merges(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        for function in descendants(ctx.unit, SYN.functions):
+        for function in unit_nodes(ctx, SYN.functions):
             name = _function_name(ctx, function)
             if not name or _KEY_CHECK.search(ctx.text(function)):
                 continue

@@ -20,7 +20,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from ...common.syntax import descendants
+from ...common.names import unit_nodes
 from ...context import AnalysisContext
 from ...javascript.queries import evidence
 from ...javascript.sources import HTML
@@ -52,7 +52,7 @@ class JsReactXss(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        for node in descendants(ctx.unit, ("jsx_attribute", "pair")):
+        for node in unit_nodes(ctx, ("jsx_attribute", "pair")):
             value, known = self._html_value(ctx, node)
             if value is None or html_is_safe(ctx, value):
                 continue

@@ -21,8 +21,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from ...common.names import calls_in, dotted_name, method_name
-from ...common.syntax import descendants
+from ...common.names import calls_in, dotted_name, method_name, unit_nodes
 from ...common.taint import taint_of
 from ...context import AnalysisContext
 from ...javascript.flow import SYN
@@ -61,7 +60,7 @@ class JsReflectedXss(Rule):
             body = self._response_body(ctx, call)
             if body is not None:
                 yield from self._check_body(ctx, call, body)
-        for node in descendants(ctx.unit, ("assignment_expression",)):
+        for node in unit_nodes(ctx, ("assignment_expression",)):
             left = node.child_by_field_name("left")
             if left is not None and dotted_name(ctx, left) in ("ctx.body", "ctx.response.body"):
                 yield from self._check_body(ctx, node, node.child_by_field_name("right"))

@@ -23,8 +23,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from ...common.names import call_matches, calls_in, dotted_name, method_name
-from ...common.syntax import descendants
+from ...common.names import call_matches, calls_in, dotted_name, method_name, unit_nodes
 from ...context import AnalysisContext
 from ...javascript.flow import SYN
 from ...javascript.queries import object_fields
@@ -59,13 +58,13 @@ class JsTlsVerificationDisabled(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        for pair in descendants(ctx.unit, ("pair",)):
+        for pair in unit_nodes(ctx, ("pair",)):
             key = ctx.text(pair.child_by_field_name("key")).strip("'\"")
             value = pair.child_by_field_name("value")
             if key in TLS_OPTIONS and value is not None and ctx.text(value) in _FALSE:
                 fix = Fix("Verify certificates", (Edit(value.start_byte, value.end_byte, TLS_OPTIONS[key]),))
                 yield self.finding(ctx, pair, f"TLS verification disabled: `{key}: {ctx.text(value)}` accepts any certificate", fixes=(fix,))
-        for assignment in descendants(ctx.unit, ("assignment_expression",)):
+        for assignment in unit_nodes(ctx, ("assignment_expression",)):
             left = assignment.child_by_field_name("left")
             if dotted_name(ctx, left) in ("process.env.NODE_TLS_REJECT_UNAUTHORIZED",) and ctx.text(assignment.child_by_field_name("right")) in _FALSE:
                 statement = assignment.parent
