@@ -149,6 +149,8 @@ ARGUMENT_PROPAGATING_METHODS = frozenset(
         "encode", "decode", "add", "union", "copy", "expandtabs", "ljust", "rjust", "center", "zfill",
         "removeprefix", "removesuffix", "strip", "lstrip", "rstrip", "translate", "from_string",
         "urljoin", "fromkeys", "dumps", "loads", "b64decode", "b64encode", "unquote", "unquote_plus",
+        "urlsafe_b64decode", "urlsafe_b64encode", "standard_b64decode", "b32decode", "b16decode", "a85decode",
+        "b85decode", "decodebytes", "unhexlify", "decompress",
     }
 )
 # Results of database/ORM reads are stored data, not the attacker's string: a
