@@ -72,22 +72,29 @@ def _assignments(statements: list[Node]):
             yield stmt.named_children[0]
 
 
-def _regex_constants(source: bytes, root: Node, imports: dict[str, str]) -> dict[str, str]:
-    out: dict[str, str] = {}
+def _module_calls(source: bytes, root: Node, imports: dict[str, str]):
+    """(name, qualified function, call) for module-level `name = f(...)`."""
     for assignment in _assignments(root.children):
         left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
         if left is None or left.type != "identifier" or right is None or right.type != "call":
             continue
         function = _text(source, right.child_by_field_name("function"))
         head, _, rest = function.partition(".")
-        if f"{imports.get(head, head)}.{rest}" != "re.compile" and imports.get(function) != "re.compile":
+        qualified = f"{imports.get(head, head)}.{rest}" if rest else imports.get(head, head)
+        yield _text(source, left), qualified, right
+
+
+def _regex_constants(source: bytes, root: Node, imports: dict[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, qualified, call in _module_calls(source, root, imports):
+        if qualified != "re.compile":
             continue
-        args = right.child_by_field_name("arguments")
+        args = call.child_by_field_name("arguments")
         first = args.named_children[0] if args is not None and args.named_children else None
         if first is not None and first.type == "string" and not any(c.type == "interpolation" for c in first.children):
             value = _literal(source, first)
             if value is not None:
-                out[_text(source, left)] = value
+                out[name] = value
     return out
 
 
@@ -99,6 +106,12 @@ def _literal(source: bytes, node: Node) -> str | None:
     except (SyntaxError, ValueError):
         return None
     return value if isinstance(value, str) else None
+
+
+def _logger_names(source: bytes, root: Node, imports: dict[str, str]) -> list[str]:
+    """Module-level names bound to `logging.getLogger(...)` (or structlog's)."""
+    loggers = ("logging.getLogger", "structlog.get_logger", "structlog.getLogger")
+    return sorted(name for name, qualified, _call in _module_calls(source, root, imports) if qualified in loggers)
 
 
 def _model_fields(source: bytes, root: Node) -> dict[str, dict[str, str]]:
@@ -140,6 +153,7 @@ def taint_facts(source: bytes, root: Node, base: ModuleFacts) -> dict[str, Any]:
     data["module_names"] = _module_names(source, root)
     data["regex_constants"] = _regex_constants(source, root, imports)
     data["model_fields"] = _model_fields(source, root)
+    data["logger_names"] = _logger_names(source, root, imports)
     facts = ModuleFacts(data)
     summaries: dict[str, dict] = {}
     for key, function, is_method in _functions(source, root):
@@ -158,6 +172,7 @@ def taint_facts(source: bytes, root: Node, base: ModuleFacts) -> dict[str, Any]:
         "module_names": data["module_names"],
         "regex_constants": data["regex_constants"],
         "model_fields": data["model_fields"],
+        "logger_names": data["logger_names"],
         "taint_summaries": summaries,
     }
 

@@ -65,6 +65,7 @@ from .taint_specs import (
     PARAM,
     PATH,
     REQUEST,
+    HANDLER_ATTRIBUTES,
     REQUEST_ATTRIBUTES,
     REQUEST_IMPORTS,
     REQUEST_OBJECT_NAMES,
@@ -543,6 +544,8 @@ def _attribute_taint(ctx: AnalysisContext, node: Node, sink: str | None, depth: 
         for candidate in (qualified, dotted):
             if candidate in SOURCE_VALUES:
                 return Taint(dotted, _line(node), SOURCE_VALUES[candidate])
+    if obj is not None and obj.type == "identifier" and ctx.text(obj) == "self" and attr in HANDLER_ATTRIBUTES and _in_request_handler_class(ctx, node):
+        return Taint(f"self.{attr}", _line(node))
     if is_request_object(ctx, obj):
         if attr in REQUEST_ATTRIBUTES:
             return Taint(f"{ctx.text(obj)}.{attr}", _line(node))
@@ -554,6 +557,17 @@ def _attribute_taint(ctx: AnalysisContext, node: Node, sink: str | None, depth: 
     if _is_safe_model_field(ctx, obj, attr):
         return None
     return _eval(ctx, obj, sink, depth + 1)
+
+
+def _in_request_handler_class(ctx: AnalysisContext, node: Node) -> bool:
+    """Inside a subclass of http.server's / socketserver's request handlers."""
+    parent = node.parent
+    while parent is not None and parent.type != "class_definition":
+        parent = parent.parent
+    if parent is None:
+        return False
+    bases = parent.child_by_field_name("superclasses")
+    return bases is not None and "RequestHandler" in ctx.text(bases)
 
 
 def _is_path_constructor(ctx: AnalysisContext, node: Node | None) -> bool:

@@ -53,6 +53,8 @@ REQUEST_ATTRIBUTES = frozenset(
         "query_params", "path_params", "form_data", "form", "body",
     }
 )
+# `self.<attr>` in http.server / socketserver request handlers.
+HANDLER_ATTRIBUTES = frozenset({"path", "headers", "rfile", "requestline", "raw_requestline"})
 REQUEST_OBJECT_NAMES = frozenset({"request", "req", "http_request"})
 REQUEST_IMPORTS = frozenset({"flask.request", "quart.request", "bottle.request", "werkzeug.local.request", "sanic.request"})
 REQUEST_TYPES = frozenset({"Request", "HttpRequest", "WSGIRequest", "ASGIRequest", "HTTPConnection", "Request[Any]"})
