@@ -9,8 +9,8 @@ container images and some WSGI servers), and then the check is simply gone.
 
 **Not reported.** Test code (test functions and classes, modules importing
 pytest, unittest or hypothesis), module-level asserts, and type narrowing
-that checks neither identity nor input (`assert isinstance(x, Foo)`,
-`assert conn is not None`).
+(`assert isinstance(x, Foo)`, `assert user is not None`): a missing value
+fails on the next line anyway, and type checkers rely on these.
 
 **Fix.** "Replace assert with a real check" rewrites `assert cond, "msg"` as
 `if not cond:` followed by the framework's refusal: `abort(403)` /
@@ -111,9 +111,11 @@ class AssertUsedAsCheck(Rule):
             if condition is None:
                 continue
             text = ctx.text(condition)
+            if _is_type_narrowing(ctx, condition):
+                continue
             if AUTH_WORDS.search(text):
                 kind, status = "an authorisation check", 403
-            elif not _is_type_narrowing(ctx, condition) and _mentions_input(ctx, condition):
+            elif _mentions_input(ctx, condition):
                 kind, status = "input validation", 400
             else:
                 continue
