@@ -124,7 +124,7 @@ def _excerpt(source: bytes, index: LineIndex, first: int, last: int) -> tuple[tu
     out = []
     for line in range(max(0, first - EXCERPT_CONTEXT), min(len(index), last + EXCERPT_CONTEXT + 1)):
         start, end = index.line_bounds(source, line)
-        text = source[start:end].decode("utf-8", "replace").expandtabs(4)
+        text = source[start:end].decode("utf-8", "replace")
         if len(text) > EXCERPT_MAX_LINE:
             text = text[:EXCERPT_MAX_LINE] + "…"
         out.append((line + 1, text))
