@@ -168,10 +168,12 @@ class JsMissingAuthorization(Rule):
             return None
         field = self._owner_field(ctx)
         name = ctx.text(record)
+        # Fastify's reply has no .json(): send the object with .code(403)
+        refusal = 'code(403).send({ error: "Forbidden" })' if response == "reply" else 'status(403).json({ error: "Forbidden" })'
         newline = "\r\n" if b"\r\n" in ctx.source[:4096] else "\n"
         check = (
             f"{newline}{indent}if ({name} && String({name}.{field}) !== String({request}.user?.id)) {{"
-            f"{newline}{indent}  return {response}.status(403).json({{ error: \"Forbidden\" }});"
+            f"{newline}{indent}  return {response}.{refusal};"
             f"{newline}{indent}}}"
         )
         return Fix(f"Add ownership check: {name}.{field} must be the signed-in user (else 403)", (Edit(statement.end_byte, statement.end_byte, check),))

@@ -12,7 +12,8 @@ unrelated to secrets.
 **Fix.** "Use crypto" rewrites `Math.random().toString(36).slice(2)`-style
 tokens to `crypto.randomBytes(16).toString("hex")` and
 `Math.floor(Math.random() * n)` to `crypto.randomInt(n)`, adding the
-`crypto` import. Values stay strings/integers of the same kind, now
+`crypto` import; in browser and React code (no Node `crypto` module) tokens
+become `crypto.randomUUID()` from Web Crypto. Values stay strings/integers of the same kind, now
 unpredictable.
 """
 
@@ -97,9 +98,8 @@ class JsInsecureRandom(Rule):
 
     @staticmethod
     def _fix(ctx: AnalysisContext, call: Node, outer: Node) -> Fix | None:
-        if _BROWSER_HINT.search(ctx.source.decode("utf-8", "replace")) and ctx.facts.get("module_style") == "esm" and not ctx.facts.get("imported_modules"):
-            return None  # browser code: Node's crypto module is not there
-        imports = ("crypto from crypto",)
+        browser = _is_browser_code(ctx)
+        imports = () if browser else ("crypto from crypto",)
         if ctx.facts.get("imports", {}).get("crypto") not in (None, "crypto"):
             return None
         # Math.floor(Math.random() * n)
@@ -111,7 +111,7 @@ class JsInsecureRandom(Rule):
                 floor = floor.parent
             if floor is not None and floor.type == "arguments":
                 floor = floor.parent
-            if floor is not None and floor.type == "call_expression" and dotted_name(ctx, SYN.callee(floor)) in ("Math.floor", "Math.trunc"):
+            if floor is not None and floor.type == "call_expression" and dotted_name(ctx, SYN.callee(floor)) in ("Math.floor", "Math.trunc") and not browser:
                 return Fix("Use crypto.randomInt(n)", (Edit(floor.start_byte, floor.end_byte, f"crypto.randomInt({ctx.text(factor)})"),), imports)
             return None
         # Math.random().toString(36).slice(2) and friends
@@ -122,8 +122,24 @@ class JsInsecureRandom(Rule):
                 break
             chain = chain.parent.parent
         if chain.id != call.id and method_name(ctx, chain) in ("substring", "substr", "slice", "toString"):
+            if browser:  # Web Crypto: a global in browsers (and in Node 19+)
+                return Fix("Use crypto.randomUUID()", (Edit(chain.start_byte, chain.end_byte, "crypto.randomUUID()"),))
             return Fix('Use crypto.randomBytes(16).toString("hex")', (Edit(chain.start_byte, chain.end_byte, 'crypto.randomBytes(16).toString("hex")'),), imports)
         return None
+
+
+BROWSER_MODULES = frozenset({"react", "react-dom", "vue", "svelte", "@angular/core", "preact", "solid-js", "jquery"})
+NODE_MODULES = frozenset({"fs", "path", "crypto", "child_process", "http", "https", "express", "os", "net", "fs/promises", "koa", "fastify"})
+
+
+def _is_browser_code(ctx: AnalysisContext) -> bool:
+    """Browser (or React) code has Web Crypto but no Node `crypto` module."""
+    modules = set(ctx.facts.get("imported_modules", ()))
+    if modules & NODE_MODULES:
+        return False
+    if ctx.language == "tsx" or modules & BROWSER_MODULES:
+        return True
+    return bool(_BROWSER_HINT.search(ctx.source.decode("utf-8", "replace")))
 
 
 def _outermost_expression(ctx: AnalysisContext, node: Node) -> Node:
