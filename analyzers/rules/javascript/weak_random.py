@@ -44,12 +44,13 @@ def _context_name(ctx: AnalysisContext, node: Node) -> str:
     names = []
     current = node.parent
     while current is not None:
+        # the nearest binding names the value; only unnamed values take the function's name
         if current.type == "variable_declarator":
-            names.append(ctx.text(current.child_by_field_name("name")))
+            return ctx.text(current.child_by_field_name("name"))
         elif current.type == "pair":
-            names.append(ctx.text(current.child_by_field_name("key")))
+            return ctx.text(current.child_by_field_name("key"))
         elif current.type in ("assignment_expression", "augmented_assignment_expression"):
-            names.append(ctx.text(current.child_by_field_name("left")))
+            return ctx.text(current.child_by_field_name("left"))
         elif current.type == "call_expression" and current.id != node.id:
             names.append(ctx.text(SYN.callee(current)))
         elif SYN.is_function(current):
