@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import sys
 import time
@@ -41,23 +40,7 @@ def measure(lines: int, edits: int, seed: int = 1) -> dict:
         server.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}})
         stamp, _ = server.wait_diagnostics(uri, 1)
         open_ms = (stamp - start) * 1000
-        rng = random.Random(seed)
-        samples: list[float] = []
-        version = 1
-        for i in range(edits):
-            line = rng.randrange(len(rows))
-            col = rng.randint(0, len(rows[line]))
-            if i % 2 == 0:
-                change = {"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}}, "text": "x"}
-                typed_at = (line, col)
-            else:
-                line, col = typed_at
-                change = {"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col + 1}}, "text": ""}
-            version += 1
-            sent = time.perf_counter()
-            server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
-            stamp, _ = server.wait_diagnostics(uri, version)
-            samples.append((stamp - sent) * 1000)
+        samples = server.type_and_delete(uri, rows, edits, seed)
         rss = server.rss_kb()
     finally:
         server.close()

@@ -91,6 +91,31 @@ class LspProcess:
             timeout,
         )
 
+    def type_and_delete(self, uri: str, rows: list[str], edits: int, seed: int = 1, version: int = 1) -> list[float]:
+        """Single-character edits at random places of the document whose lines
+        are `rows` (each typed, then deleted again), from `version`; returns the
+        milliseconds from each didChange to publishDiagnostics for it."""
+        import random
+
+        rng = random.Random(seed)
+        samples: list[float] = []
+        typed_at = (0, 0)
+        for i in range(edits):
+            line = rng.randrange(len(rows))
+            col = rng.randint(0, len(rows[line]))
+            if i % 2 == 0:
+                change = {"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col}}, "text": "x"}
+                typed_at = (line, col)
+            else:
+                line, col = typed_at
+                change = {"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col + 1}}, "text": ""}
+            version += 1
+            sent = time.perf_counter()
+            self.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
+            stamp, _ = self.wait_diagnostics(uri, version)
+            samples.append((stamp - sent) * 1000)
+        return samples
+
     def close(self) -> None:
         try:
             self.request("shutdown", None, timeout=10)

@@ -21,7 +21,7 @@ from .convert import to_diagnostic
 from .documents import Document, DocumentStore, TextChange
 from .protocol import DraftguardProtocol
 from .projectconfig import ConfigError, ProjectConfig, load_project_config
-from .settings import Settings, overlay
+from .settings import EDITOR_DEFAULTS, Settings, overlay
 
 log = logging.getLogger("draftguard")
 VERSION = "0.1.0"
@@ -34,7 +34,7 @@ class DraftguardServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("draftguard", VERSION, protocol_cls=DraftguardProtocol, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.documents = DocumentStore()
-        self.default_settings = Settings()
+        self.default_settings = EDITOR_DEFAULTS
         self.settings = self.default_settings
         self.project_config: ProjectConfig | None = None
         self.editor_settings: dict[str, object] = {}
@@ -45,6 +45,8 @@ class DraftguardServer(LanguageServer):
         self.scope_filters: list[ScopeFilter] = []
         self.hover_providers: list[Callable[["DraftguardServer", Document, int], str | None]] = []
         self.code_action_providers: list[Callable[["DraftguardServer", Document, int, int, list[Finding]], list[types.CodeAction]]] = []
+        self.watched_file_listeners: list[Callable[["DraftguardServer", list[types.FileEvent]], None]] = []
+        """Told about every `workspace/didChangeWatchedFiles` batch (review ledger, Agent Trace file)."""
         self.workspace_root: str | None = None
         self.pull_diagnostics = False
         """True when the client pulls diagnostics (LSP 3.17) instead of receiving them."""

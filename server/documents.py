@@ -36,6 +36,9 @@ class TextChange:
     new_end: int
     text: str
     full: bool = False
+    removed: bytes = b""
+    """The old text of [start, old_end): region tracking re-anchors regions
+    through replacements and recognises undo/redo and moves with it."""
 
     @property
     def inserted_bytes(self) -> int:
@@ -107,10 +110,10 @@ class Document:
     def _apply_one(self, range_: RangeSpec | None, text: str) -> TextChange:
         data = text.encode("utf-8", "surrogatepass")
         if range_ is None:
-            old_len = len(self.source)
+            old = self.source
             self.source = data
             self.lines = LineIndex(self.source)
-            return TextChange(0, old_len, len(data), text, full=True)
+            return TextChange(0, len(old), len(data), text, full=True, removed=old)
         start = self.offset(range_.start_line, range_.start_character)
         end = self.offset(range_.end_line, range_.end_character)
         if end < start:
@@ -134,7 +137,7 @@ class Document:
                 old_end_point=Point(*old_end_point),
                 new_end_point=Point(*text_end_point(start_point, data)),
             )
-        return TextChange(start, end, new_end, text)
+        return TextChange(start, end, new_end, text, removed=old[start:end])
 
 
 @dataclass

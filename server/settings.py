@@ -48,6 +48,11 @@ class Settings:
         )
 
 
+EDITOR_DEFAULTS = Settings(scope="aiRegions")
+"""Where the language server starts: squiggles only in unreviewed AI regions.
+The CLI starts from `Settings()`, whose scope is the whole file (`all`)."""
+
+
 @dataclass(frozen=True)
 class SettingIssue:
     """One problem with one key; `unknown` issues are never fatal."""

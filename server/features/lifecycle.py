@@ -28,6 +28,8 @@ def register(server: DraftguardServer) -> None:
     def on_watched_files(ls: DraftguardServer, params: types.DidChangeWatchedFilesParams) -> None:
         if any(change.uri.endswith(CONFIG_FILE_NAMES) for change in params.changes):
             ls.load_project_config()
+        for listener in ls.watched_file_listeners:
+            listener(ls, list(params.changes))
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def on_did_change_configuration(ls: DraftguardServer, params: types.DidChangeConfigurationParams) -> None:
