@@ -8,7 +8,12 @@ also `verify_ssl`, `verify_certs`, `ssl_verify`, `validate_certs`), aiohttp's
 `ctx.check_hostname = False`, `ctx.verify_mode = ssl.CERT_NONE`,
 `cert_reqs=ssl.CERT_NONE` / `"CERT_NONE"`, and `ssl.wrap_socket()` without
 `cert_reqs` (its default is `CERT_NONE`). No input evidence is needed: the
-setting is the flaw.
+setting is the flaw. Context switches inside `if <parameter>:` are a library
+or wrapper applying its caller's choice and are left to the caller's
+`verify=False`, which is reported; so is `self.check_hostname = False` in a
+class that implements a context object. Protocol constants inside a mapping table
+(`{ssl.PROTOCOL_TLSv1: SSL.TLSv1_METHOD}`, `table[ssl.PROTOCOL_TLSv1] = ...`)
+are not a choice either.
 
 **PY-TLS-002 finds** obsolete protocol versions and weak ciphers:
 `ssl.PROTOCOL_SSLv2/SSLv3/TLSv1/TLSv1_1`, pyOpenSSL's `*_METHOD` for those,
@@ -40,6 +45,8 @@ from tree_sitter import Node
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import argument_value, keyword_argument
+from ....python.dataflow import definitions, enclosing_function
+from ....python.guards import identifiers
 from ....python.http_clients import client_library
 from ....python.names import calls, dotted_name, qualified_name
 from ....python.strings import literal_value, unwrap_parens
@@ -91,6 +98,23 @@ def _is_cert_none(ctx: AnalysisContext, value: Node | None) -> bool:
         return False
     name = qualified_name(ctx, value) if value.type in ("attribute", "identifier") else None
     return name in ("ssl.CERT_NONE", "CERT_NONE") or literal_value(ctx, value) == "CERT_NONE"
+
+
+def _honours_caller_choice(ctx: AnalysisContext, node: Node) -> bool:
+    """Inside `if <parameter test>:` of its function: an HTTP library or wrapper
+    applying its caller's `verify=False`. The caller that passes it is reported."""
+    function = enclosing_function(node)
+    if function is None:
+        return False
+    parameters = {name for name, found in definitions(ctx, function).items() if any(d.kind == "param" for d in found)}
+    parent = node.parent
+    while parent is not None and parent.id != function.id:
+        if parent.type in ("if_statement", "elif_clause"):
+            condition = parent.child_by_field_name("condition")
+            if condition is not None and identifiers(ctx, condition) & (parameters - {"self", "cls"}):
+                return True
+        parent = parent.parent
+    return False
 
 
 @register
@@ -150,13 +174,15 @@ class TlsVerificationDisabled(Rule):
         return function.type == "attribute" and client_library(ctx, function.child_by_field_name("object")) == "aiohttp"
 
     def _assignment(self, ctx: AnalysisContext, assignment: Node, target: Node, value: Node) -> Iterator[Finding]:
+        if _honours_caller_choice(ctx, assignment):
+            return
         attribute = ctx.text(target.child_by_field_name("attribute"))
         receiver = target.child_by_field_name("object")
         if attribute == "verify" and _is_false(ctx, value):
             receiver_text = ctx.text(receiver).lower()
             if client_library(ctx, receiver) == "requests" or "session" in receiver_text or "client" in receiver_text:
                 yield self.finding(ctx, assignment, "TLS certificate verification disabled for every request of this session", fixes=(_flip_to_true(value),))
-        elif attribute == "check_hostname" and _is_false(ctx, value):
+        elif attribute == "check_hostname" and _is_false(ctx, value) and ctx.text(receiver) != "self":
             yield self.finding(ctx, assignment, "check_hostname = False accepts a valid certificate for any other host", fixes=(_flip_to_true(value),))
         elif attribute == "verify_mode" and _is_cert_none(ctx, value):
             fix = _cert_none_fix(ctx, value)
@@ -205,7 +231,7 @@ class WeakTlsProtocol(Rule):
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
         for attribute in ctx.captures(_ATTRIBUTES).get("attribute", []):
             name = qualified_name(ctx, attribute)
-            if name in WEAK_PROTOCOLS:
+            if name in WEAK_PROTOCOLS and not _in_mapping_table(attribute):
                 yield self.finding(ctx, attribute, f"Obsolete protocol {name.split('.')[-1]}: use PROTOCOL_TLS_CLIENT/PROTOCOL_TLS_SERVER with minimum_version TLSv1_2")
         for match in ctx.matches(_ASSIGNMENTS):
             target, value = match["target"][0], match["value"][0]
@@ -225,6 +251,21 @@ class WeakTlsProtocol(Rule):
             weak = _weak_ciphers(ciphers) if ciphers else []
             if weak:
                 yield self.finding(ctx, call, f"Weak cipher suites enabled ({', '.join(weak[:3])}): leave ciphers at the library default or use a modern list")
+
+
+def _in_mapping_table(node: Node) -> bool:
+    """`{ssl.PROTOCOL_TLSv1: SSL.TLSv1_METHOD, ...}`: a translation table naming
+    every version, not a choice of one."""
+    parent = node.parent
+    if parent is not None and parent.type == "pair":
+        return True
+    # table[ssl.PROTOCOL_TLSv1] = SSL.TLSv1_METHOD
+    if parent is not None and parent.type == "subscript" and parent.parent is not None and parent.parent.type == "assignment":
+        return parent.parent.child_by_field_name("left") == parent
+    if parent is not None and parent.type == "assignment" and parent.child_by_field_name("right") == node:
+        left = parent.child_by_field_name("left")
+        return left is not None and left.type == "subscript"
+    return False
 
 
 def _weak_ciphers(spec: str) -> list[str]:
