@@ -18,6 +18,7 @@ inside needs DOM construction (`createElement`, `textContent`) or
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from tree_sitter import Node
@@ -130,15 +131,26 @@ def _looks_like_markup(ctx: AnalysisContext, node: Node) -> bool:
     return built is not None and "<" in built.constant_text()
 
 
+_MARKUP_NAME = re.compile(r"html|markup|template|tpl|content|svg|snippet|render|partial|body", re.IGNORECASE)
+_TEXT_CALLS = frozenset({"String", "toString", "toLocaleString", "toFixed", "trim", "toUpperCase", "toLowerCase", "formatDate", "format"})
+
+
 def _is_text(ctx: AnalysisContext, value: Node | None) -> bool:
-    """A value with no markup of its own: its constant parts have no `<` or `&`."""
+    """A value with no markup of its own, so `textContent` shows the same:
+    constant parts without `<` or `&`, and dynamic parts that are plain
+    names (`user.name`, `count`), not HTML built elsewhere (`html`,
+    `items.map(...).join("")`)."""
     value = SYN.unwrap(value)
     if value is None:
         return False
     built = built_string(ctx, value)
     if built is not None:
-        return built.segments is not None and not any(c in built.constant_text() for c in "<&")
-    if literal_value(ctx, value) is not None:
-        return False
-    return value.type in ("identifier", "member_expression", "subscript_expression", "call_expression")
-
+        return built.segments is not None and not any(c in built.constant_text() for c in "<&") and all(_is_text(ctx, h) for h in built.holes)
+    if literal_value(ctx, value) is not None or value.type in ("number",):
+        return value.type == "number"
+    if value.type in ("identifier", "member_expression", "subscript_expression"):
+        return not _MARKUP_NAME.search(ctx.text(value))
+    if value.type == "call_expression":
+        callee = ctx.text(SYN.callee(value)).rsplit(".", 1)[-1]
+        return callee in _TEXT_CALLS and not _MARKUP_NAME.search(ctx.text(value))
+    return False
