@@ -29,7 +29,8 @@ def on_changed_lines(changes: ChangedLines) -> Keep:
 
 
 def in_ai_region(file: FileResult, reported: Reported) -> bool:
-    return reported.ai_region is True
+    """Inside an AI-written region nobody has reviewed yet (the editor's rule)."""
+    return reported.ai_region is True and not reported.ai_reviewed
 
 
 def since_filter(git_root: Path, rev: str) -> Filter:

@@ -26,6 +26,7 @@ from typing import Callable, Iterator, Sequence
 from draftguard.analyzers import AnalysisConfig, Finding, Fix, analyze_detailed, apply_edits, parse, spec_for_path
 
 from .positions import UTF16, LineIndex, offset_to_position
+from .provenance import FileProvenance, file_provenance
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 EXCERPT_CONTEXT = 2
@@ -64,6 +65,8 @@ class Reported:
     fingerprint: str
     ai_region: bool | None = None
     """Inside an AI-written region; None when provenance is unknown."""
+    ai_reviewed: bool = False
+    """Every AI region it is in has been reviewed (the review ledger says so)."""
 
     @property
     def line(self) -> int:
@@ -163,7 +166,7 @@ def report_findings(
     source: bytes,
     display_path: str,
     options: ScanOptions,
-    ai_lines: frozenset[int] | None = None,
+    provenance: FileProvenance | None = None,
 ) -> list[Reported]:
     index = LineIndex(source)
     seen: dict[tuple[str, str], int] = {}
@@ -185,7 +188,7 @@ def report_findings(
             )
             for fix in finding.fixes
         )
-        in_ai = None if ai_lines is None else any(line + 1 in ai_lines for line in range(sl, el + 1))
+        in_ai, reviewed = provenance.classify(finding.start_byte, finding.end_byte) if provenance is not None else (None, False)
         reported.append(
             Reported(
                 finding=finding,
@@ -194,9 +197,18 @@ def report_findings(
                 excerpt=_excerpt(source, index, sl, el),
                 fingerprint=base if occurrence == 0 else fingerprint(finding, source, index, occurrence),
                 ai_region=in_ai,
+                ai_reviewed=reviewed,
             )
         )
     return reported
+
+
+def _provenance(path: Path, source: bytes, spec, tree, root: str | None) -> FileProvenance | None:
+    """AI regions of the file; a failure here costs the provenance, never the findings."""
+    try:
+        return file_provenance(path, source, spec, tree, root)
+    except Exception:  # a broken trace file or git failure: provenance unknown
+        return None
 
 
 def count_lines(source: bytes) -> int:
@@ -223,7 +235,9 @@ def scan_file(path: str | os.PathLike, options: ScanOptions | AnalysisConfig | N
     try:
         tree = parse(source, spec.id)
         analysis = analyze_detailed(source, tree, spec.id, config=options.config)
-        result.findings = report_findings(analysis.findings, source, str(path), options)
+        provenance = _provenance(path, source, spec, tree, options.root)
+        result.ai_lines = None if provenance is None else len(provenance.lines(source))
+        result.findings = report_findings(analysis.findings, source, str(path), options, provenance)
     except RecursionError:
         result.error, result.skipped = "skipped: nested too deeply to analyse", True
         return result

@@ -176,7 +176,7 @@ def _finding(report: ScanReport, file: FileResult, reported: Reported, explained
     f = reported.finding
     rule = get_rule(f.rule_id)
     sev = f.severity.label
-    ai = '<span class="badge ai">AI-written</span>' if reported.ai_region else ""
+    ai = f'<span class="badge ai">{"AI-written · reviewed" if reported.ai_reviewed else "AI-written"}</span>' if reported.ai_region else ""
     where = f"{e(report.relative(file.path))}:{reported.line}:{reported.span.start_col + 1}"
     parts = [
         f'<article class="finding sev-{sev}" id="f-{e(reported.fingerprint)}">',

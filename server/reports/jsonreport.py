@@ -34,6 +34,7 @@ def finding_json(path: str, reported: Reported) -> dict:
         **span_json(reported.span),
         "fingerprint": reported.fingerprint,
         "aiRegion": reported.ai_region,
+        "aiReviewed": reported.ai_reviewed,
         "fixes": [
             {"title": fix.title, "edits": [{**span_json(span), "newText": text} for span, text in fix.edits], "diff": fix.diff}
             for fix in reported.fixes

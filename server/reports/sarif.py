@@ -88,7 +88,7 @@ def _result(report: ScanReport, path: str, reported: Reported, rule_index: dict[
             "confidence": f.confidence.label,
             "cwe": f"CWE-{f.cwe}",
             "owasp": f.owasp,
-            **({"aiRegion": reported.ai_region} if reported.ai_region is not None else {}),
+            **({"aiRegion": reported.ai_region, "aiReviewed": reported.ai_reviewed} if reported.ai_region is not None else {}),
         },
     }
     if f.rule_id in rule_index:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,10 +58,3 @@ def project(tmp_path) -> Path:
     (root / "ignored" / "app.py").write_text(VULNERABLE)
     (root / ".gitignore").write_text("ignored/\n")
     return root
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=cwd, check=True, capture_output=True, text=True, timeout=30,
-    ).stdout

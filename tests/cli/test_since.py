@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from draftguard.server.git import changed_lines, parse_unified_diff
-from tests.cli.conftest import VULNERABLE, git
+from tests.cli.conftest import VULNERABLE
+from tests.gitrepo import commit, git, make_repo, needs_git
+
+pytestmark = needs_git
 
 NEW_FUNCTION = '''
 
@@ -20,11 +23,7 @@ def find_order(conn, order_id):
 @pytest.fixture
 def repo(tmp_path) -> Path:
     root = tmp_path / "repo"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    (root / "app.py").write_text(VULNERABLE)
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "base")
+    make_repo(root, {"app.py": VULNERABLE})
     return root
 
 
@@ -43,11 +42,8 @@ def test_since_reports_only_added_lines(run_cli, repo) -> None:
 
 def test_since_a_branch_point_covers_committed_changes(run_cli, repo) -> None:
     git(repo, "checkout", "-q", "-b", "feature")
-    (repo / "app.py").write_text(VULNERABLE + NEW_FUNCTION)
-    git(repo, "commit", "-q", "-am", "feature work")
-    (repo / "moved.py").write_text("\n\n" + VULNERABLE)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "more")
+    commit(repo, {"app.py": VULNERABLE + NEW_FUNCTION}, "feature work")
+    commit(repo, {"moved.py": "\n\n" + VULNERABLE}, "more")
     assert _lines(run_cli, repo, "--since", "main") == [("app.py", 11), ("moved.py", 8)]
     result = run_cli("--since", "main", "--format", "json", cwd=repo)
     assert json.loads(result.out)["summary"]["filteredOut"] == 1

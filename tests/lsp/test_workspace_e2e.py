@@ -139,6 +139,10 @@ async def test_scan_workspace_honours_scope(push_client: LanguageClient) -> None
         types.ExecuteCommandParams(command="draftguard.scanWorkspace", arguments=[{"scope": "all"}])
     )
     assert (everything["findings"], everything["hidden"]) == (1, 0)
+    (push_client.root / "ai.py").write_text("# draftguard: ai-begin\n" + VULNERABLE + "# draftguard: ai-end\n")
+    marked = await push_client.workspace_execute_command_async(types.ExecuteCommandParams(command="draftguard.scanWorkspace"))
+    assert (marked["findings"], marked["hidden"]) == (1, 1)
+    assert [d.code for d in push_client.diagnostics[(push_client.root / "ai.py").as_uri()]] == ["PY-SQLI-001"]
 
 
 @pytest.fixture
