@@ -27,7 +27,7 @@ from tree_sitter import Node
 
 from ...common.names import call_matches, calls_in, unit_nodes
 from ...context import AnalysisContext
-from ...javascript.flow import SYN
+from ...javascript.flow import SYN, reaching_definitions
 from ...javascript.strings import literal_value
 from ...model import Confidence, Finding, Severity
 from ...python.sensitive import credential_value, is_placeholder, known_format, secret_name_strength
@@ -86,19 +86,27 @@ class JsHardcodedSecret(Rule):
                     continue
                 args = SYN.arguments(call)
                 key = SYN.unwrap(args[index]) if len(args) > index else None
-                value = self._key_value(ctx, key)
-                if key is not None and key.id not in reported and value and not is_placeholder(value):
+                value, literal = self._key_value(ctx, key)
+                if key is not None and literal is not None and literal.id not in reported and value and not is_placeholder(value):
                     where = "as a literal" if key.type in ("string", "template_string") else f"through the constant `{ctx.text(key)}`"
+                    reported.add(literal.id)
                     yield self.finding(ctx, key, f"Hard-coded secret: signing key passed {where}; read it from the environment")
 
     @staticmethod
-    def _key_value(ctx: AnalysisContext, key: Node | None) -> str | None:
-        """The text of a key given as a literal or a module string constant."""
+    def _key_value(ctx: AnalysisContext, key: Node | None) -> tuple[str | None, Node | None]:
+        """The text of a key given as a literal, a local constant or a module
+        string constant, and the node to report (the literal when visible)."""
         if key is None:
-            return None
+            return None, None
         if key.type == "identifier":
-            return ctx.facts.get("string_constants", {}).get(ctx.text(key))
-        return literal_value(ctx, key)
+            defs = reaching_definitions(ctx, key)
+            if defs:
+                if len(defs) == 1 and defs[0].kind == "assign" and not defs[0].path and defs[0].value is not None:
+                    literal = SYN.unwrap(defs[0].value)
+                    return literal_value(ctx, literal), literal
+                return None, None
+            return ctx.facts.get("string_constants", {}).get(ctx.text(key)), key
+        return literal_value(ctx, key), key
 
     @staticmethod
     def _bound_name(ctx: AnalysisContext, literal: Node) -> str | None:
