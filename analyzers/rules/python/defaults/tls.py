@@ -10,8 +10,8 @@ also `verify_ssl`, `verify_certs`, `ssl_verify`, `validate_certs`), aiohttp's
 `cert_reqs` (its default is `CERT_NONE`). No input evidence is needed: the
 setting is the flaw. Context switches inside `if <parameter>:` are a library
 or wrapper applying its caller's choice and are left to the caller's
-`verify=False`, which is reported; so is `self.check_hostname = False` in a
-class that implements a context object. Protocol constants inside a mapping table
+`verify=False`, which is reported. `self.check_hostname = False` in a class
+that implements a context object is skipped too. Protocol constants inside a mapping table
 (`{ssl.PROTOCOL_TLSv1: SSL.TLSv1_METHOD}`, `table[ssl.PROTOCOL_TLSv1] = ...`)
 are not a choice either.
 
@@ -86,7 +86,7 @@ def _cert_none_fix(ctx: AnalysisContext, value: Node) -> Fix | None:
         return Fix("Enable certificate verification", (Edit(attribute.start_byte, attribute.end_byte, "CERT_REQUIRED"),))
     if value.type == "identifier":
         return Fix("Enable certificate verification", (Edit(value.start_byte, value.end_byte, "CERT_REQUIRED"),))
-    if literal_value(ctx, value) == "CERT_NONE":
+    if literal_value(ctx, value) in ("CERT_NONE", "NONE"):  # urllib3 accepts both spellings
         quote = ctx.text(value)[-1]
         return Fix("Enable certificate verification", (Edit(value.start_byte, value.end_byte, f"{quote}CERT_REQUIRED{quote}"),))
     return None
@@ -97,7 +97,7 @@ def _is_cert_none(ctx: AnalysisContext, value: Node | None) -> bool:
     if value is None:
         return False
     name = qualified_name(ctx, value) if value.type in ("attribute", "identifier") else None
-    return name in ("ssl.CERT_NONE", "CERT_NONE") or literal_value(ctx, value) == "CERT_NONE"
+    return name in ("ssl.CERT_NONE", "CERT_NONE") or literal_value(ctx, value) in ("CERT_NONE", "NONE")
 
 
 def _honours_caller_choice(ctx: AnalysisContext, node: Node) -> bool:

@@ -32,6 +32,7 @@ from tree_sitter import Node
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import argument_value, remove_argument
+from ....python.dataflow import reaching_definitions
 from ....python.inputs import remote_taint
 from ....python.names import calls, class_ancestors, qualified_name
 from ....python.strings import literal_value
@@ -47,6 +48,12 @@ UNSAFE_FUNCTIONS = {
 SAFE_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
 UNSAFE_LOADERS = frozenset({"Loader", "CLoader", "UnsafeLoader", "CUnsafeLoader", "FullLoader", "CFullLoader"})
 RUAMEL_YAML = frozenset({"ruamel.yaml.YAML", "ruamel.yaml.main.YAML"})
+
+
+def _local_receiver(ctx: AnalysisContext, call: Node) -> bool:
+    function = call.child_by_field_name("function")
+    receiver = function.child_by_field_name("object") if function.type == "attribute" else None
+    return receiver is not None and receiver.type == "identifier" and bool(reaching_definitions(ctx, receiver))
 
 
 _EXPLANATION = Explanation(
@@ -74,6 +81,8 @@ class _UnsafeYamlLoad(Rule):
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
         for call, name in calls(ctx):
+            if _local_receiver(ctx, call):
+                continue  # `yaml = YAML(typ="rt"); yaml.load(...)`: a local object, not the module
             if name in LOADING_FUNCTIONS:
                 finding = self._check_load(ctx, call, LOADING_FUNCTIONS[name])
             elif name in UNSAFE_FUNCTIONS:

@@ -132,6 +132,9 @@ class MassAssignment(Rule):
         last = name.split(".")[-1]
         if function.type == "attribute":
             text = ctx.text(function)
+            receiver = function.child_by_field_name("object")
+            if receiver.type == "identifier":  # qs = Model.objects.filter(...); qs.update(**data)
+                text += " " + " ".join(ctx.text(d.value) for d in reaching_definitions(ctx, receiver) if d.value is not None)
             return (last in MODEL_WRITES and ".objects" in text) or (last in ("create", "update") and "query" in text.lower())
         return bool(last) and last[0].isupper() and not _is_schema_class(ctx, function)
 
