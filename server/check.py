@@ -32,6 +32,7 @@ from .settings import Settings, overlay
 from .termprogress import ProgressBar
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
 
 
 class UsageError(Exception):
@@ -99,6 +100,9 @@ def run_check(args, stdout: TextIO | None = None, stderr: TextIO | None = None) 
     except (UsageError, ConfigError) as exc:
         print(f"draftguard: error: {exc}", file=stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\ndraftguard: interrupted; no report written", file=stderr)
+        return EXIT_INTERRUPTED
 
 
 def _run(args, stdout: TextIO, stderr: TextIO) -> int:

@@ -339,7 +339,7 @@ def _run_parallel(
     executor = _pool(min(jobs, len(batches)), options)
     futures: dict[Future, list[str]] = {}
     queue = list(reversed(batches))
-    broken = False
+    broken = finished_cleanly = False
     try:
         while (queue or futures) and not broken:
             while queue and len(futures) < jobs * 2:
@@ -362,8 +362,9 @@ def _run_parallel(
                 lost.extend(batch)
             for batch in reversed(queue):
                 lost.extend(batch)
-    finally:
-        executor.shutdown(wait=not cancelled(), cancel_futures=True)
+        finished_cleanly = True
+    finally:  # cancelled, interrupted (Ctrl-C) or abandoned by the consumer: do not wait for workers
+        executor.shutdown(wait=finished_cleanly, cancel_futures=True)
 
 
 def _run_isolated(names: list[str], options: ScanOptions, cancelled: Callable[[], bool], task: Task = _scan_batch) -> Iterator[FileResult]:
