@@ -8,6 +8,7 @@ wait for a given notification with a timeout.
 from __future__ import annotations
 
 import json
+import os
 import queue
 import subprocess
 import threading
@@ -91,6 +92,27 @@ class LspProcess:
             timeout,
         )
 
+    def open_document(self, uri: str, text: str, version: int = 1, language_id: str = "python") -> float:
+        """didOpen; returns the milliseconds until its first publishDiagnostics."""
+        sent = time.perf_counter()
+        self.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": language_id, "version": version, "text": text}})
+        stamp, _ = self.wait_diagnostics(uri, version)
+        return (stamp - sent) * 1000
+
+    def timed_change(self, uri: str, version: int, changes: list[dict], timeout: float = 120) -> float:
+        """didChange to `version`; returns the milliseconds until the
+        publishDiagnostics for that version arrives."""
+        sent = time.perf_counter()
+        self.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": changes})
+        stamp, _ = self.wait_diagnostics(uri, version, timeout)
+        return (stamp - sent) * 1000
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far."""
+        with open(f"/proc/{self.proc.pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def type_and_delete(self, uri: str, rows: list[str], edits: int, seed: int = 1, version: int = 1) -> list[float]:
         """Single-character edits at random places of the document whose lines
         are `rows` (each typed, then deleted again), from `version`; returns the
@@ -110,10 +132,7 @@ class LspProcess:
                 line, col = typed_at
                 change = {"range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col + 1}}, "text": ""}
             version += 1
-            sent = time.perf_counter()
-            self.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
-            stamp, _ = self.wait_diagnostics(uri, version)
-            samples.append((stamp - sent) * 1000)
+            samples.append(self.timed_change(uri, version, [change]))
         return samples
 
     def close(self) -> None:

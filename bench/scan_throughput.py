@@ -93,6 +93,20 @@ class TreeSampler(threading.Thread):
             time.sleep(self.interval)
 
 
+def sampled_run(command: list[str], env: dict | None = None, timeout: float = 7200) -> tuple[int, str, float, TreeSampler]:
+    """Run `command` to completion while sampling its process tree; returns
+    the exit code, stderr, wall seconds and the sampler (CPU, peak memory)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    sampler = TreeSampler(proc.pid)
+    sampler.start()
+    _out, err = proc.communicate(timeout=timeout)
+    elapsed = time.perf_counter() - started
+    sampler.stop.set()
+    sampler.join()
+    return proc.returncode, err.decode(errors="replace"), elapsed, sampler
+
+
 def make_synthetic(root: Path, files: int, lines: int) -> None:
     """A repository of `files` generated Python modules in nested packages."""
     for i in range(files):
@@ -107,17 +121,10 @@ def measure(corpus: Path, jobs: int | None, extra: list[str]) -> dict:
         cmd = [sys.executable, "-m", "draftguard.server.cli", "check", str(corpus), "--format", "json", "--output", str(report), "--no-progress", "--quiet", *extra]
         if jobs:
             cmd += ["--jobs", str(jobs)]
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        sampler = TreeSampler(proc.pid)
-        sampler.start()
-        _out, err = proc.communicate(timeout=3600)
-        elapsed = time.perf_counter() - started
-        sampler.stop.set()
-        sampler.join()
+        returncode, err, elapsed, sampler = sampled_run(cmd)
         cpu = sampler.cpu_seconds
-        if proc.returncode not in (0, 1):
-            raise SystemExit(f"draftguard check failed ({proc.returncode}): {err.decode(errors='replace')}")
+        if returncode not in (0, 1):
+            raise SystemExit(f"draftguard check failed ({returncode}): {err}")
         data = json.loads(report.read_text(encoding="utf-8"))
     summary = data["summary"]
     return {
