@@ -75,6 +75,31 @@ def imports_module(ctx: AnalysisContext, *modules: str) -> bool:
     return any(m in imported for m in modules)
 
 
+_IMPORTS = "[(import_statement) (import_from_statement)] @import"
+
+
+def imports_module_here(ctx: AnalysisContext, *modules: str) -> bool:
+    """`imports_module`, or an import of one of `modules` inside the current
+    unit (handlers that import their driver locally: `import ldap3` in the body)."""
+    if imports_module(ctx, *modules):
+        return True
+
+    def local() -> frozenset[str]:
+        found = set()
+        for statement in ctx.captures(_IMPORTS).get("import", []):
+            if statement.type == "import_from_statement":
+                module = statement.child_by_field_name("module_name")
+                if module is not None:
+                    found.add(ctx.text(module).split(".")[0])
+            else:
+                for name in statement.children_by_field_name("name"):
+                    target = name.child_by_field_name("name") if name.type == "aliased_import" else name
+                    found.add(ctx.text(target).split(".")[0])
+        return frozenset(found)
+
+    return bool(ctx.memo(("local-imports",), local) & set(modules))
+
+
 _CALLS = "(call function: (_)) @call"
 
 

@@ -46,14 +46,14 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from ..context import AnalysisContext
-from .dataflow import SAFE_ANNOTATIONS, is_safe_value, Definition, _same_scope, enclosing_function, reaching_definitions, scope_of
+from .dataflow import SAFE_ANNOTATIONS, definitions_before, is_safe_value, Definition, _same_scope, enclosing_function, reaching_definitions, scope_of
 from .constfold import constant
 from .validation import is_validated
 from .names import dotted_name, qualified_name
 from .strings import literal_value, unwrap_parens
 from .taint_specs import (
     ALL,
-    ARGUMENT_PROPAGATING_METHODS,
+    DATABASE_METHODS,
     DATABASE_FUNCTIONS,
     DEFAULT_KINDS,
     HEADER,
@@ -73,6 +73,7 @@ from .taint_specs import (
     ROUTE_DECORATOR_METHODS,
     SAFE_ATTRIBUTES,
     SAFE_URL_CONVERTERS,
+    SANITISER_NAME_PATTERNS,
     SANITISER_SUFFIXES,
     SANITISERS,
     SOURCE_FUNCTIONS,
@@ -83,7 +84,7 @@ from .taint_specs import (
     WEB_FRAMEWORKS_WITH_QUERY_PARAMS,
 )
 
-__all__ = ["Taint", "taint_of", "is_tainted", "is_sanitised", "is_neutralised", "unsafe_holes", "sink_taint", "is_route_handler", "is_request_object", "route_decorators"]
+__all__ = ["Taint", "taint_of", "is_tainted", "is_sanitised", "is_neutralised", "unsafe_holes", "depends_on_parameter", "input_holes", "sink_taint", "is_route_handler", "is_request_object", "route_decorators"]
 
 _MAX_DEPTH = 40
 _COMPREHENSIONS = ("list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression")
@@ -181,10 +182,39 @@ def _is_typed_route_parameter(ctx: AnalysisContext, definition: Definition) -> b
     return definition.name not in ("self", "cls") and _route_param_taint(ctx, definition) is None
 
 
+def depends_on_parameter(ctx: AnalysisContext, node: Node | None) -> bool:
+    """Whether `node`'s value is computed from a parameter of its enclosing
+    function: the caller decides it, so for a helper like
+    `def find(conn, name): conn.search(BASE, f"(uid={name})")` it is input of
+    unknown origin. Values computed locally from calls we know nothing about
+    are not."""
+    node = unwrap_parens(node)
+    function = enclosing_function(node) if node is not None else None
+    if function is None or function.type != "function_definition":
+        return False
+    key = ("taint-symbolic",)
+    saved = ctx._memo.get(key)
+    ctx._memo[key] = function.id
+    try:
+        found = _eval(ctx, node, UNSANITISED, 0)
+    finally:
+        ctx._memo[key] = saved
+    return found is not None and found.kind == PARAM
+
+
 def unsafe_holes(ctx: AnalysisContext, built, sink: str) -> list[Node]:
     """The dynamic parts of a built string (`strings.built_string`) that may
     carry a payload for `sink`."""
     return [hole for hole in built.holes if not is_neutralised(ctx, hole, sink)]
+
+
+def input_holes(ctx: AnalysisContext, built, sink: str, *, kinds: frozenset[str] = DEFAULT_KINDS) -> list[Node]:
+    """`unsafe_holes` that carry input: tainted, or computed from a parameter
+    of the enclosing function (a caller's value of unknown origin)."""
+    return [
+        hole for hole in unsafe_holes(ctx, built, sink)
+        if taint_of(ctx, hole, sink=sink, kinds=kinds) is not None or depends_on_parameter(ctx, hole)
+    ]
 
 
 def sink_taint(ctx: AnalysisContext, nodes, sink: str, *, kinds: frozenset[str] = DEFAULT_KINDS) -> Taint | None:
@@ -424,7 +454,7 @@ def _identifier_taint(ctx: AnalysisContext, node: Node, sink: str | None, depth:
     binding = _comprehension_binding(ctx, node)
     if binding is not None:
         return _eval(ctx, binding, sink, depth + 1)
-    defs = reaching_definitions(ctx, node)
+    defs = _branch_reaching_definitions(ctx, node)
     found: Taint | None = None
     last_tainted = -1  # a validation counts when it follows the last definition that carries taint
     for definition in defs:
@@ -446,6 +476,32 @@ def _identifier_taint(ctx: AnalysisContext, node: Node, sink: str | None, depth:
     if found is None:
         return None
     return _unless_guarded(ctx, node, sink, found, last_tainted)
+
+
+def _branch_reaching_definitions(ctx: AnalysisContext, node: Node) -> list[Definition]:
+    """Definitions that may reach `node`: every earlier one, unless a later
+    plain definition sits in a block that also holds the use (and so runs on
+    every path to it). Unlike `reaching_definitions`, a value assigned in one
+    branch (`if ...: bar = param` / `case 'A': bar = param`) is not hidden by
+    an assignment in another branch."""
+    before = definitions_before(ctx, node)
+    out: list[Definition] = []
+    for index, definition in enumerate(before):
+        killed = any(
+            later.kind in ("assign", "param", "with", "other") and _block_holds(later.statement, node)
+            for later in before[index + 1 :]
+        )
+        if not killed:
+            out.append(definition)
+    return out
+
+
+def _block_holds(statement: Node, use: Node) -> bool:
+    """Whether the block that holds `statement` also holds `use` (possibly nested)."""
+    block = statement.parent
+    while block is not None and block.type not in ("block", "module"):
+        block = block.parent
+    return block is not None and block.start_byte <= use.start_byte < block.end_byte
 
 
 def _unpacked_value(ctx: AnalysisContext, definition: Definition) -> Node | None:
@@ -547,7 +603,7 @@ def _attribute_taint(ctx: AnalysisContext, node: Node, sink: str | None, depth: 
     if obj is not None and obj.type == "identifier" and ctx.text(obj) == "self" and attr in HANDLER_ATTRIBUTES and _in_request_handler_class(ctx, node):
         return Taint(f"self.{attr}", _line(node))
     if is_request_object(ctx, obj):
-        if attr in REQUEST_ATTRIBUTES:
+        if attr in REQUEST_ATTRIBUTES and not (attr == "path" and _static_route(ctx, node)):
             return Taint(f"{ctx.text(obj)}.{attr}", _line(node))
         return None
     if attr in SAFE_ATTRIBUTES:
@@ -557,6 +613,15 @@ def _attribute_taint(ctx: AnalysisContext, node: Node, sink: str | None, depth: 
     if _is_safe_model_field(ctx, obj, attr):
         return None
     return _eval(ctx, obj, sink, depth + 1)
+
+
+def _static_route(ctx: AnalysisContext, node: Node) -> bool:
+    """In a handler whose routes have no variable parts, `request.path` is the
+    route itself (the router matched it literally), not a client's choice."""
+    function = enclosing_function(node)
+    decorators = route_decorators(ctx, function) if function is not None and function.type == "function_definition" else []
+    paths = [_route_path(ctx, d) for d in decorators]
+    return bool(paths) and all(p and "<" not in p and "{" not in p for p in paths)
 
 
 def _in_request_handler_class(ctx: AnalysisContext, node: Node) -> bool:
@@ -598,7 +663,17 @@ def _sanitiser_categories(name: str | None) -> frozenset[str] | None:
     found = SANITISERS.get(name)
     if found is not None:
         return found
-    return SANITISER_SUFFIXES.get(name.rsplit(".", 1)[-1])
+    last = name.rsplit(".", 1)[-1]
+    found = SANITISER_SUFFIXES.get(last)
+    if found is not None:
+        return found
+    for pattern, categories in _NAME_PATTERNS:
+        if pattern.match(last):
+            return categories
+    return None
+
+
+_NAME_PATTERNS = tuple((re.compile(pattern), categories) for pattern, categories in SANITISER_NAME_PATTERNS)
 
 
 def _call_taint(ctx: AnalysisContext, node: Node, sink: str | None, depth: int) -> Taint | None:
@@ -632,9 +707,9 @@ def _call_taint(ctx: AnalysisContext, node: Node, sink: str | None, depth: int) 
         receiver = _eval(ctx, receiver_node, sink, depth + 1)
         if receiver is not None:
             return receiver
-        if method in ARGUMENT_PROPAGATING_METHODS:
-            return _arguments_taint(ctx, node, sink, depth)
-        return None
+        if method in DATABASE_METHODS:
+            return None  # rows read with bound parameters are stored data
+        return _arguments_taint(ctx, node, sink, depth)
     return _function_call_taint(ctx, node, name, sink, depth)
 
 

@@ -135,6 +135,15 @@ SANITISER_SUFFIXES: dict[str, frozenset[str]] = {
     "escape_dn_chars": frozenset({LDAP}),
 }
 
+# Project helpers from other files, recognised by what their name promises
+# (`escape_html`, `html_escape`, `sanitize_html`); helpers in the same file are
+# judged by their summary instead.
+SANITISER_NAME_PATTERNS: tuple[tuple[str, frozenset[str]], ...] = (
+    (r"(?i)^(escape_?(for_?)?html|html_?escape|sani[tz]i[sz]e_?html|clean_?html)$", frozenset({HTML, TEMPLATE})),
+    (r"(?i)^(escape_?(for_?)?ldap|ldap_?escape)$", frozenset({LDAP})),
+    (r"(?i)^(escape_?(for_?)?xpath|xpath_?escape)$", frozenset({XPATH})),
+)
+
 # Methods whose result is a bool or a number, never the receiver's text.
 NON_STRING_METHODS = frozenset(
     {
@@ -144,22 +153,21 @@ NON_STRING_METHODS = frozenset(
         "has_key", "keys_count", "content_length", "tell", "seek", "close", "save", "flush", "write",
     }
 )
-# Methods of an untainted receiver whose result contains their arguments.
-ARGUMENT_PROPAGATING_METHODS = frozenset(
+# Methods of an untainted receiver pass their arguments' taint on (a service
+# call, a formatter, `thing.process(x)`), except database/ORM reads: rows
+# loaded with bound parameters are stored data, not the attacker's string
+# (`cur.execute(q, (x,)).fetchone()`, `User.query.filter_by(name=n).first()`,
+# `COLUMNS.get(name)`). The query text itself is checked by the SQL rule.
+DATABASE_METHODS = frozenset(
     {
-        "format", "format_map", "join", "replace", "render", "substitute", "safe_substitute", "sub", "subn",
-        "encode", "decode", "add", "union", "copy", "expandtabs", "ljust", "rjust", "center", "zfill",
-        "removeprefix", "removesuffix", "strip", "lstrip", "rstrip", "translate", "from_string",
-        "urljoin", "fromkeys", "dumps", "loads", "b64decode", "b64encode", "unquote", "unquote_plus",
-        "urlsafe_b64decode", "urlsafe_b64encode", "standard_b64decode", "b32decode", "b16decode", "a85decode",
-        "b85decode", "decodebytes", "unhexlify", "decompress",
+        "execute", "executemany", "fetchone", "fetchall", "fetchmany", "fetchval", "fetchrow", "fetch", "scalar",
+        "scalars", "scalar_one", "scalar_one_or_none", "first", "one", "one_or_none", "all", "get", "filter",
+        "filter_by", "where", "query", "get_or_404", "first_or_404", "one_or_404", "order_by", "limit", "offset",
+        "exclude", "values_list", "find", "find_one", "aggregate", "count_documents", "select_related",
+        "prefetch_related", "annotate", "get_or_create", "update_or_create", "paginate", "search", "xpath",
+        "findall", "findtext", "iterfind", "load", "verify", "check",
     }
 )
-# Results of database/ORM reads are stored data, not the attacker's string: a
-# method called on an untainted receiver (`cur.fetchone()`,
-# `User.query.filter_by(name=n).first()`) is untainted unless it is one of
-# ARGUMENT_PROPAGATING_METHODS; these functions likewise. (The query text
-# itself is checked by the SQL rule at the call.)
 DATABASE_FUNCTIONS = frozenset(
     {
         "django.shortcuts.get_object_or_404", "django.shortcuts.get_list_or_404", "flask_sqlalchemy.get_or_404",

@@ -37,7 +37,7 @@ _INPUT = frozenset({REQUEST, LOCAL})
 class CodeInjection(Rule):
     id = "PY-CODE-001"
     name = "code-injection-eval-of-input"
-    cwe = 95
+    cwe = 94
     owasp = "A03:2021"
     severity = Severity.CRITICAL
     confidence = Confidence.HIGH

@@ -41,7 +41,7 @@ from ....python.arguments import argument_value, keyword_argument, remove_argume
 from ....python.dataflow import built_string_of, scope_of
 from ....python.names import calls
 from ....python.strings import BuiltString, Hole, literal_value, unwrap_parens
-from ....python.taint import Taint, sink_taint, taint_of, unsafe_holes
+from ....python.taint import Taint, input_holes, sink_taint, taint_of
 from ....python.taint_specs import LOCAL, REQUEST, SHELL
 from ...base import Explanation, Rule, register
 
@@ -118,7 +118,7 @@ class OsCommandInjection(Rule):
         command = unwrap_parens(command)
         built, definition = built_string_of(ctx, command)
         if built is not None:
-            holes = unsafe_holes(ctx, built, SHELL)
+            holes = input_holes(ctx, built, SHELL, kinds=_INPUT_KINDS)
             if not holes:
                 return None
             taint = sink_taint(ctx, holes, SHELL, kinds=_INPUT_KINDS)

@@ -27,9 +27,9 @@ from ....context import AnalysisContext
 from ....model import Confidence, Finding, Fix, Severity
 from ....python.arguments import argument_value
 from ....python.dataflow import built_string_of
-from ....python.names import calls, imports_module, method_name
+from ....python.names import calls, imports_module_here, method_name
 from ....python.strings import unwrap_parens
-from ....python.taint import sink_taint, unsafe_holes
+from ....python.taint import input_holes, sink_taint
 from ....python.taint_specs import LDAP, LOCAL, REQUEST
 from ....python.wrapping import wrap_holes
 from ...base import Explanation, Rule, register
@@ -65,8 +65,8 @@ class LdapInjection(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        ldap3 = imports_module(ctx, "ldap3")
-        python_ldap = imports_module(ctx, "ldap")
+        ldap3 = imports_module_here(ctx, "ldap3")
+        python_ldap = imports_module_here(ctx, "ldap")
         if not (ldap3 or python_ldap):
             return
         for call, _name in calls(ctx):
@@ -87,7 +87,7 @@ class LdapInjection(Rule):
         built, _definition = built_string_of(ctx, query)
         if built is None or "(" not in ctx.text(built.node):
             return None
-        holes = unsafe_holes(ctx, built, LDAP)
+        holes = input_holes(ctx, built, LDAP, kinds=_INPUT)
         if not holes:
             return None
         taint = sink_taint(ctx, holes, LDAP, kinds=_INPUT)

@@ -34,7 +34,7 @@ from ....context import AnalysisContext
 from ....model import Confidence, Finding, Fix, Severity
 from ....python.arguments import argument_value
 from ....python.dataflow import reaching_definitions
-from ....python.names import calls, imports_module, method_name, qualified_name
+from ....python.names import calls, imports_module_here, method_name, qualified_name
 from ....python.strings import literal_value, unwrap_parens
 from ....python.taint import is_request_object, taint_of
 from ....python.taint_specs import NOSQL, REQUEST
@@ -77,7 +77,7 @@ class NoSqlInjection(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        if not imports_module(ctx, *MONGO_MODULES):
+        if not imports_module_here(ctx, *MONGO_MODULES):
             return
         for call, _name in calls(ctx):
             method = method_name(ctx, call)

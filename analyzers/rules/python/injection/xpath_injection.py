@@ -30,10 +30,10 @@ from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import add_keyword, argument_value
 from ....python.dataflow import built_string_of
-from ....python.names import calls, imports_module, method_name
+from ....python.names import calls, imports_module_here, method_name
 from ....python.pystr import render
 from ....python.strings import Hole, Literal, unwrap_parens
-from ....python.taint import sink_taint, unsafe_holes
+from ....python.taint import input_holes, sink_taint
 from ....python.taint_specs import LOCAL, REQUEST, XPATH
 from ....python.wrapping import suggest_name
 from ...base import Explanation, Rule, register
@@ -67,8 +67,8 @@ class XpathInjection(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        lxml = imports_module(ctx, "lxml")
-        etree = imports_module(ctx, "xml")
+        lxml = imports_module_here(ctx, "lxml")
+        etree = imports_module_here(ctx, "xml")
         if not (lxml or etree):
             return
         for call, name in calls(ctx):
@@ -92,7 +92,7 @@ class XpathInjection(Rule):
         text = "".join(s.value for s in built.segments or [] if isinstance(s, Literal)) or ctx.text(built.node)
         if etree_path and "[" not in text or not re.search(r"[/\[@]", text):
             return None
-        holes = unsafe_holes(ctx, built, XPATH)
+        holes = input_holes(ctx, built, XPATH, kinds=_INPUT)
         if not holes:
             return None
         taint = sink_taint(ctx, holes, XPATH, kinds=_INPUT)
