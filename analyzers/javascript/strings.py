@@ -68,17 +68,28 @@ def literal_value(ctx: AnalysisContext, node: Node | None) -> str | None:
             return None
         return "".join(s.value for s in segments)  # type: ignore[union-attr]
     if node.type == "binary_expression" and ctx.text(node.child_by_field_name("operator")) == "+":
-        left = literal_value(ctx, node.child_by_field_name("left"))
-        right = literal_value(ctx, node.child_by_field_name("right"))
-        return left + right if left is not None and right is not None else None
+        parts = plus_operands(ctx, node)
+        if any(p.type == "binary_expression" for p in parts):
+            return None
+        values = [literal_value(ctx, p) for p in parts]
+        return None if any(v is None for v in values) else "".join(values)  # type: ignore[arg-type]
     return None
 
 
-def _plus_operands(ctx: AnalysisContext, node: Node) -> list[Node]:
-    node = SYN.unwrap(node)
-    if node.type == "binary_expression" and ctx.text(node.child_by_field_name("operator")) == "+":
-        return _plus_operands(ctx, node.child_by_field_name("left")) + _plus_operands(ctx, node.child_by_field_name("right"))
-    return [node]
+def plus_operands(ctx: AnalysisContext, node: Node) -> list[Node]:
+    """`a + b + c` -> [a, b, c], without recursion (AI code concatenates long chains)."""
+    out: list[Node] = []
+    stack = [node]
+    while stack:
+        current = SYN.unwrap(stack.pop())
+        if current is None:
+            continue
+        if current.type == "binary_expression" and ctx.text(current.child_by_field_name("operator")) == "+":
+            stack.append(current.child_by_field_name("right"))
+            stack.append(current.child_by_field_name("left"))
+        else:
+            out.append(current)
+    return out
 
 
 def built_string(ctx: AnalysisContext, node: Node | None) -> BuiltString | None:
@@ -94,7 +105,7 @@ def built_string(ctx: AnalysisContext, node: Node | None) -> BuiltString | None:
         holes = [s.node for s in segments or () if isinstance(s, Hole)]
         return BuiltString(node, "template", segments, holes, multiline) if holes else None
     if node.type == "binary_expression" and ctx.text(node.child_by_field_name("operator")) == "+":
-        operands = _plus_operands(ctx, node)
+        operands = plus_operands(ctx, node)
         if not any(o.type in ("string", "template_string") for o in operands):
             return None
         segments: list[Segment] = []

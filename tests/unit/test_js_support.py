@@ -177,3 +177,13 @@ def test_broken_code_does_not_crash() -> None:
     source = b'app.get("/u", (req, res) => {\n  db.query(`SELECT ${req.query.id\n'
     for language in ("javascript", "typescript", "tsx"):
         analyze(source, parse(source, language), language)
+
+
+def test_long_concatenation_chains_are_analysed_not_skipped() -> None:
+    chain = " + ".join(["req.query.a"] * 3000)
+    source = f"app.get('/x', (req, res) => {{ db.query('SELECT * FROM t WHERE a = ' + {chain}); }});\n".encode()
+    from draftguard.analyzers import analyze_detailed
+
+    result = analyze_detailed(source, parse(source, "javascript"), "javascript")
+    assert not result.rule_errors
+    assert [f.rule_id for f in result.findings] == ["JS-SQLI-001"]

@@ -32,7 +32,7 @@ from ...common.strings import Hole
 from ...javascript.flow import SYN, reaching_definitions
 from ...javascript.queries import evidence
 from ...javascript.sources import URL
-from ...javascript.strings import built_string, literal_value
+from ...javascript.strings import built_string, literal_value, plus_operands
 from ...model import Confidence, Finding, Severity
 from ..base import Explanation, Rule, register
 
@@ -63,7 +63,7 @@ def has_fixed_prefix(ctx: AnalysisContext, node: Node | None) -> bool:
     if built is not None and built.segments:
         segments = built.segments
     elif node.type == "binary_expression" and ctx.text(node.child_by_field_name("operator")) == "+":
-        segments = [Hole(operand) for operand in _plus_chain(ctx, node)]
+        segments = [Hole(operand) for operand in plus_operands(ctx, node)]
     else:
         return False
     prefix = ""
@@ -77,13 +77,6 @@ def has_fixed_prefix(ctx: AnalysisContext, node: Node | None) -> bool:
         if _SAFE_PREFIX.match(prefix):
             return True
     return bool(_SAFE_PREFIX.match(prefix))
-
-
-def _plus_chain(ctx: AnalysisContext, node: Node) -> list[Node]:
-    node = SYN.unwrap(node)
-    if node.type == "binary_expression" and ctx.text(node.child_by_field_name("operator")) == "+":
-        return _plus_chain(ctx, node.child_by_field_name("left")) + _plus_chain(ctx, node.child_by_field_name("right"))
-    return [node]
 
 
 @register
