@@ -42,6 +42,7 @@ class DraftguardServer(LanguageServer):
         self.initialization_settings: object = None
         self.change_listeners: list[ChangeListener] = []
         self.open_listeners: list[Callable[["DraftguardServer", Document], None]] = []
+        self.close_listeners: list[Callable[["DraftguardServer", Document], None]] = []
         self.scope_filters: list[ScopeFilter] = []
         self.hover_providers: list[Callable[["DraftguardServer", Document, int], str | None]] = []
         self.code_action_providers: list[Callable[["DraftguardServer", Document, int, int, list[Finding]], list[types.CodeAction]]] = []

@@ -1,8 +1,10 @@
 """AI regions in the language server: tracking, scope, review, and the custom LSP methods.
 
 Plugs into the server's hooks: every applied change moves regions and may
-open a `bulk-insert` region; `didOpen` derives regions from comment markers,
-Agent Trace records and (in the `changed` scope) git HEAD; the scope filter
+open a `bulk-insert` region; `didOpen` restores the bulk-insert and client
+regions an earlier session recorded (`didSave` and `didClose` record them)
+and derives regions from comment markers, Agent Trace records and (in the
+`changed` scope) git HEAD; the scope filter
 publishes only findings in unreviewed regions (`aiRegions`, `changed`); hover
 and code actions describe and review regions.
 
@@ -40,6 +42,7 @@ from ..regions.detection import BulkRule, stripped_span
 from ..regions.git_changes import HeadVersion, changed_spans, head_version
 from ..regions.ledger import Ledger, Review, default_reviewer
 from ..regions.markers import scan_markers
+from ..regions.store import RegionStore
 from ..regions.model import (
     AGENT_TRACE,
     AI_PROVENANCES,
@@ -93,6 +96,7 @@ class RegionService:
     def __init__(self, server: DraftguardServer):
         self.server = server
         self.ledgers: dict[Path, Ledger] = {}
+        self.stores: dict[Path, RegionStore] = {}
         self.traces: dict[Path, _TraceCache] = {}
         self.reviewers: dict[Path, str] = {}
         self.reported: set[str] = set()
@@ -149,6 +153,32 @@ class RegionService:
             ledger.refresh_if_changed()
         self._report_ledger(ledger)
         return ledger
+
+    def store(self, root: Path | None) -> RegionStore | None:
+        if root is None:
+            return None
+        store = self.stores.get(root)
+        if store is None:
+            store = self.stores[root] = RegionStore(root)
+        else:
+            store.refresh_if_changed()
+        if store.error:
+            self.report_once(store.error)
+        return store
+
+    def restore_regions(self, doc: Document, state: DocumentRegions) -> None:
+        """Bulk-insert and client regions recorded by an earlier session."""
+        store = self.store(state.root)
+        if store is not None and state.relative is not None:
+            for region in store.regions_for(state.relative, doc.source):
+                state.tracker.add(region)
+
+    def keep_regions(self, doc: Document, state: DocumentRegions) -> None:
+        store = self.store(state.root)
+        if store is not None and state.relative is not None:
+            problem = store.save(state.relative, state.regions, doc.source)
+            if problem:
+                self.report_once(problem)
 
     def _report_ledger(self, ledger: Ledger) -> None:
         if ledger.error:
@@ -438,6 +468,7 @@ def register(server: DraftguardServer) -> None:
             watch_state_files(ls)
         state = service.state(doc)
         service.ledger(state.root)
+        service.restore_regions(doc, state)
         service.derive_markers(doc, state)
         service.derive_agent_trace(doc, state, force=True)
         service.ensure_uncommitted(doc, state)
@@ -514,6 +545,7 @@ def register(server: DraftguardServer) -> None:
     server.scope_filters.append(scope_filter)
     server.hover_providers.append(hover)
     server.code_action_providers.append(code_actions)
+    server.close_listeners.append(lambda ls, doc: service.keep_regions(doc, service.state(doc)))
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: DraftguardServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -522,6 +554,7 @@ def register(server: DraftguardServer) -> None:
             return
         state = service.state(doc)
         service.ledger(state.root)
+        service.keep_regions(doc, state)
         service.derive_agent_trace(doc, state)
         if ls.settings.scope == "changed":
             service.derive_uncommitted(doc, state, refresh_head=True)

@@ -46,4 +46,6 @@ def register(server: DraftguardServer) -> None:
     def did_close(ls: DraftguardServer, params: types.DidCloseTextDocumentParams) -> None:
         doc = ls.documents.close(params.text_document.uri)
         if doc is not None:
+            for listener in ls.close_listeners:
+                listener(ls, doc)
             ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=[]))

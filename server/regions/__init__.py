@@ -9,7 +9,9 @@ The modules here are pure (no pygls, no lsprotocol) so the CLI can reuse them:
 - `agent_trace`: Agent Trace records (`.agent-trace/traces.jsonl`) re-anchored to the current text;
 - `git`: the only place that runs git (argument lists, no shell, timeouts, hostile repo config disarmed);
 - `git_changes`: lines that differ from git HEAD (the `uncommitted` provenance);
-- `ledger`: the review ledger `<workspace>/.draftguard/reviews.json`, written atomically.
+- `statefile`: JSON state files under `.draftguard/` (atomic, locked, merged, never clobbered);
+- `ledger`: the review ledger `<workspace>/.draftguard/reviews.json`;
+- `store`: bulk-insert and client regions kept across restarts in `.draftguard/regions.json`.
 
 `server/features/regions.py` wires them into the language server.
 """

@@ -11,8 +11,8 @@ The review state is derived, never stored on the region: a region is
 `modified-after-review` when it was reviewed in this session but its text has
 changed since, `unreviewed` otherwise. `mixed` records that a human edited
 inside it. Hashing normalises line endings, trailing whitespace, blank lines
-and common indentation, so re-indenting or reformatting whitespace keeps a
-review, while any change to the code itself does not.
+and the block's indentation, so moving or re-indenting reviewed code keeps
+its review, while any change to the code itself does not.
 """
 
 from __future__ import annotations
@@ -88,11 +88,17 @@ class Region:
 
 def normalise(text: bytes | str) -> str:
     """The text a review applies to: LF endings, no trailing whitespace, no
-    blank lines, common indentation removed."""
+    blank lines, and the block's indentation removed (the first line's
+    entirely, the following lines' common part), so the same code moved into
+    a class or reformatted keeps its hash while a change of nesting inside
+    it does not."""
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    return textwrap.dedent("\n".join(line for line in lines if line))
+    lines = [line for line in lines if line]
+    if not lines:
+        return ""
+    return "\n".join([lines[0].lstrip(), *textwrap.dedent("\n".join(lines[1:])).split("\n")]) if len(lines) > 1 else lines[0].lstrip()
 
 
 def content_hash(text: bytes | str) -> str:

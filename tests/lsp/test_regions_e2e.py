@@ -289,3 +289,40 @@ def _git() -> bool:
     import shutil
 
     return shutil.which("git") is not None
+
+
+async def test_done_when_typed_clean_bulk_flagged_review_clears_it_across_a_restart(tmp_path: Path) -> None:
+    uri = (tmp_path / "app.py").as_uri()
+    async with session(tmp_path) as client:
+        await open_document(client, uri, BASE)
+        version, typed = await type_text(client, uri, 1, 4, VULNERABLE_LINE)
+        assert len(typed) == 0
+        flagged = await change_document(client, uri, version + 1, [edit(5, 0, 5, 0, VULNERABLE_LINE)])
+        assert [d.range.start.line for d in flagged] == [5]
+        result = await mark_reviewed_via_action(client, uri, flagged[0].range, flagged)
+        assert result["reviewed"] == 1 and len(client.diagnostics[uri]) == 0
+        text = BASE.replace("    return", VULNERABLE_LINE + VULNERABLE_LINE + "    return")
+        client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
+        await wait_for_diagnostics(client, uri)
+    async with session(tmp_path) as client:
+        assert len(await open_document(client, uri, text)) == 0
+        [region] = await regions(client, uri)
+        assert (region["provenance"], region["state"], lines_of(region)) == ("bulk-insert", "reviewed", (5, 5))
+
+
+async def test_unreviewed_bulk_insert_is_still_flagged_after_a_restart(tmp_path: Path) -> None:
+    uri = (tmp_path / "app.py").as_uri()
+    text = BASE + FUNCTION
+    async with session(tmp_path) as client:
+        await open_document(client, uri, BASE)
+        assert len(await change_document(client, uri, 2, [edit(5, 0, 5, 0, FUNCTION)])) == 1
+        (tmp_path / "app.py").write_text(text)
+        client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri)))
+        await wait_for_diagnostics(client, uri)
+    moved = "# a header line added outside the editor\n" + text
+    async with session(tmp_path) as client:
+        diagnostics = await open_document(client, uri, moved)
+        assert [d.range.start.line for d in diagnostics] == [8]
+        [region] = await regions(client, uri)
+        assert region["provenance"] == "bulk-insert" and lines_of(region) == (6, 9)
+        assert "inserted in one bulk change" in await hover_text(client, uri, 7)

@@ -120,7 +120,9 @@ def test_content_hash_ignores_whitespace_layout_but_not_code() -> None:
     a = content_hash("def f():\n    return 1\n")
     assert a == content_hash("  def f():\r\n      return 1   \r\n\r\n")
     assert a != content_hash("def f():\n    return 2\n")
-    assert a != content_hash("def f():\nreturn 1\n")
+    nested = content_hash("if ok:\n    allow()\n    audit()\n")
+    assert nested != content_hash("if ok:\n    allow()\naudit()\n")  # a change of nesting is a change
+    assert nested == content_hash("        if ok:\n            allow()\n            audit()\n")  # moving the block is not
 
 
 def test_bulk_insert_inside_an_ai_region_extends_it_without_marking_mixed() -> None:
