@@ -399,6 +399,9 @@ def _taint(ctx: AnalysisContext, node: Node, sink: str | None, depth: int) -> Ta
     if kind == "call":
         return _call_taint(ctx, node, sink, depth)
     if kind == "subscript":
+        keyed = _keyed_value(ctx, node)
+        if keyed is not False:
+            return _eval(ctx, keyed, sink, depth + 1) if keyed is not None else None
         found = _eval(ctx, node.child_by_field_name("value"), sink, depth + 1)
         return _unless_guarded(ctx, node, sink, found)
     if kind in ("lambda", "function_definition", "class_definition", "comparison_operator", "not_operator", "unary_operator"):
@@ -502,6 +505,45 @@ def _block_holds(statement: Node, use: Node) -> bool:
     while block is not None and block.type not in ("block", "module"):
         block = block.parent
     return block is not None and block.start_byte <= use.start_byte < block.end_byte
+
+
+def _keyed_value(ctx: AnalysisContext, node: Node):
+    """For `d["k"]` on a local dict whose keys are all literals (a dict
+    literal, then `d["x"] = ...` stores), the value last stored under "k"
+    before the read (None when "k" was never stored); False when the dict is
+    not tracked that precisely, and the whole dict's taint applies."""
+    base = unwrap_parens(node.child_by_field_name("value"))
+    key = literal_value(ctx, node.child_by_field_name("subscript"))
+    if base is None or base.type != "identifier" or key is None:
+        return False
+    defs = reaching_definitions(ctx, base)
+    if len(defs) != 1 or defs[0].kind != "assign" or unwrap_parens(defs[0].value).type != "dictionary":
+        return False
+    literal = unwrap_parens(defs[0].value)
+    value: Node | None = None
+    for pair in literal.named_children:
+        if pair.type != "pair":
+            return False  # **splat
+        pair_key = literal_value(ctx, pair.child_by_field_name("key"))
+        if pair_key is None:
+            return False
+        if pair_key == key:
+            value = pair.child_by_field_name("value")
+    scope = scope_of(ctx, node)
+    mutations = ctx.memo(("taint-mutations", scope.id), lambda: _mutations(ctx, scope))
+    for _name, start, stored in sorted(mutations.get(ctx.text(base), ()), key=lambda m: m[1]):
+        if start < defs[0].statement.start_byte or start >= node.start_byte:
+            continue
+        store = stored.parent
+        target = store.child_by_field_name("left") if store is not None and store.type == "assignment" else None
+        if target is None or target.type != "subscript":
+            return False  # a method call or attribute store: not tracked per key
+        stored_key = literal_value(ctx, target.child_by_field_name("subscript"))
+        if stored_key is None:
+            return False
+        if stored_key == key:
+            value = stored
+    return value
 
 
 def _unpacked_value(ctx: AnalysisContext, definition: Definition) -> Node | None:

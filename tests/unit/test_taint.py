@@ -184,6 +184,45 @@ def test_mutation_of_containers_propagates() -> None:
     assert flags(code) == [True, True, False]
 
 
+def test_dict_with_literal_keys_is_tracked_per_key() -> None:
+    code = """
+    def a():
+        settings = {"mode": "fast", "user": request.args["u"]}
+        settings["label"] = "x"
+        sink(settings["mode"])
+        sink(settings["user"])
+        settings["mode"] = request.args["m"]
+        sink(settings["mode"])
+        sink(settings["missing"])
+        sink(settings)
+
+    def b(key):
+        d = {"a": 1}
+        d[key] = request.args["v"]
+        sink(d["a"])
+    """
+    assert flags(code) == [False, True, True, False, True, True]
+
+
+def test_branch_assignments_all_reach_the_use() -> None:
+    code = """
+    def a(flag):
+        bar = "safe"
+        if flag:
+            bar = request.args["x"]
+        sink(bar)
+        match flag:
+            case "a":
+                other = request.args["y"]
+            case _:
+                other = "constant"
+        sink(other)
+        bar = "reset"
+        sink(bar)
+    """
+    assert flags(code) == [True, True, False]
+
+
 def test_values_that_do_not_carry_input() -> None:
     code = """
     COLUMNS = {"name": "name", "date": "created_at"}

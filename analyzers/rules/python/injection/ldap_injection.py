@@ -33,6 +33,7 @@ from ....python.taint import input_holes, sink_taint
 from ....python.taint_specs import LDAP, LOCAL, REQUEST
 from ....python.wrapping import wrap_holes
 from ...base import Explanation, Rule, register
+from ._whole_query import WholeQueryMixin
 
 LDAP3_METHODS = {"search": ("search_filter", 1), "extend_search": ("search_filter", 1)}
 PYTHON_LDAP_METHODS = {
@@ -43,7 +44,7 @@ _INPUT = frozenset({REQUEST, LOCAL})
 
 
 @register
-class LdapInjection(Rule):
+class LdapInjection(WholeQueryMixin, Rule):
     id = "PY-LDAP-001"
     name = "ldap-injection-filter-from-input"
     cwe = 90
@@ -51,6 +52,7 @@ class LdapInjection(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     languages = ("python",)
+    family_label = "LDAP injection"
     fix_title = "Escape filter values"
     summary = "LDAP search filter built from unescaped values"
     explanation = Explanation(
@@ -85,7 +87,9 @@ class LdapInjection(Rule):
         if query is None:
             return None
         built, _definition = built_string_of(ctx, query)
-        if built is None or "(" not in ctx.text(built.node):
+        if built is None:
+            return self._whole_query(ctx, call, query, "search filter", LDAP)
+        if "(" not in ctx.text(built.node):
             return None
         holes = input_holes(ctx, built, LDAP, kinds=_INPUT)
         if not holes:

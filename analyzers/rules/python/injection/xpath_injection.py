@@ -37,6 +37,7 @@ from ....python.taint import input_holes, sink_taint
 from ....python.taint_specs import LOCAL, REQUEST, XPATH
 from ....python.wrapping import suggest_name
 from ...base import Explanation, Rule, register
+from ._whole_query import WholeQueryMixin
 
 LXML_FUNCTIONS = frozenset({"lxml.etree.XPath", "lxml.etree.ETXPath"})
 ETREE_METHODS = frozenset({"find", "findall", "findtext", "iterfind"})
@@ -45,7 +46,7 @@ _RESERVED = frozenset({"_path", "namespaces", "extensions", "smart_strings"})
 
 
 @register
-class XpathInjection(Rule):
+class XpathInjection(WholeQueryMixin, Rule):
     id = "PY-XPATH-001"
     name = "xpath-injection-query-from-input"
     cwe = 643
@@ -53,6 +54,7 @@ class XpathInjection(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     languages = ("python",)
+    family_label = "XPath injection"
     fix_title = "Use XPath variables"
     summary = "XPath expression built from non-constant values"
     explanation = Explanation(
@@ -88,7 +90,7 @@ class XpathInjection(Rule):
             return None
         built, _definition = built_string_of(ctx, query)
         if built is None:
-            return None
+            return self._whole_query(ctx, call, query, "XPath query", XPATH)
         text = "".join(s.value for s in built.segments or [] if isinstance(s, Literal)) or ctx.text(built.node)
         if etree_path and "[" not in text or not re.search(r"[/\[@]", text):
             return None
