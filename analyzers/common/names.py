@@ -121,13 +121,21 @@ def name_matches(name: str | None, patterns: Iterable[str]) -> bool:
     exact, tails = _compiled(patterns if isinstance(patterns, (tuple, frozenset)) else tuple(patterns))
     if name in exact:
         return True
-    return any(name.endswith(tail) or name == tail[1:] for tail in tails)
+    candidates = tails.get(name.rsplit(".", 1)[-1])
+    return candidates is not None and any(name.endswith(tail) or name == tail[1:] for tail in candidates)
 
 
 @lru_cache(maxsize=512)
-def _compiled(patterns: tuple[str, ...] | frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+def _compiled(patterns: tuple[str, ...] | frozenset[str]) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """Exact names, and `*.` tails grouped by their last part (a name can only
+    match tails that end with its own last part)."""
     exact = frozenset(p for p in patterns if not p.startswith("*."))
-    tails = tuple(p[1:] for p in patterns if p.startswith("*."))
+    tails: dict[str, tuple[str, ...]] = {}
+    for pattern in patterns:
+        if pattern.startswith("*."):
+            tail = pattern[1:]
+            last = tail.rsplit(".", 1)[-1]
+            tails[last] = tails.get(last, ()) + (tail,)
     return exact, tails
 
 

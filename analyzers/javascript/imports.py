@@ -190,7 +190,7 @@ def _statement(spec: str, esm: bool) -> tuple[str, str, str] | None:
 
 def _insertion_offset(source: bytes, root: Node) -> int:
     last: Node | None = None
-    for stmt in root.children:
+    for stmt in _top_level(root):
         if stmt.type == "import_statement" or (
             stmt.type in ("lexical_declaration", "variable_declaration") and b"require(" in source[stmt.start_byte : stmt.end_byte]
         ):
@@ -204,20 +204,38 @@ def _insertion_offset(source: bytes, root: Node) -> int:
     if last is not None:
         end = source.find(b"\n", last.end_byte)
         return len(source) if end < 0 else end + 1
-    for stmt in root.children:
+    for stmt in _top_level(root):
         if stmt.type in ("comment", "hash_bang_line") or _is_directive(source, stmt):
             continue
         return stmt.start_byte
     return len(source)
 
 
+def _top_level(root: Node) -> Iterator[Node]:
+    """Top-level statements one by one (`root.children` builds them all)."""
+    for index in range(root.child_count):
+        yield root.child(index)
+
+
 def _is_directive(source: bytes, stmt: Node) -> bool:
     return stmt.type == "expression_statement" and stmt.named_child_count == 1 and stmt.named_children[0].type == "string"
 
 
+_last_facts: tuple[bytes, dict[str, Any]] | None = None
+
+
+def _facts_once(source: bytes, root: Node) -> dict[str, Any]:
+    """The engine materializes imports finding by finding for the same text:
+    compute the file's facts once per text, not once per finding."""
+    global _last_facts
+    if _last_facts is None or _last_facts[0] is not source:
+        _last_facts = (source, javascript_module_facts(source, root))
+    return _last_facts[1]
+
+
 def materialize_imports(source: bytes, tree: Tree, statements: tuple[str, ...]) -> tuple[Edit, ...]:
     root = tree.root_node
-    facts = javascript_module_facts(source, root)
+    facts = _facts_once(source, root)
     imports: dict[str, str] = facts["imports"]
     esm = facts["module_style"] == "esm"
     lines: list[str] = []
@@ -229,4 +247,6 @@ def materialize_imports(source: bytes, tree: Tree, statements: tuple[str, ...]) 
         if imports.get(name) == target:
             continue
         lines.append(text)
+    if not lines:
+        return ()
     return insert_lines(source, _insertion_offset(source, root), lines)
