@@ -30,7 +30,7 @@ from ..context import AnalysisContext
 from .guards import guards_of
 from .names import qualified_name
 from .strings import literal_value, unwrap_parens
-from .taint_specs import PATH, PATH_NORMALISERS
+from .taint_specs import CODE, PATH, PATH_NORMALISERS
 
 _PREDICATE_METHODS = frozenset({"isdigit", "isalnum", "isalpha", "isdecimal", "isnumeric", "isidentifier"})
 
@@ -74,6 +74,8 @@ def _implies(ctx: AnalysisContext, condition: Node | None, target: str, sink: st
     if node.type == "boolean_operator":
         op = _operator(node)
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if op == "or" and not when and sink in (None, CODE) and _is_quoted_literal_check(ctx, node, target):
+            return True
         # (a and b) true: both hold, one validating suffices; (a or b) false: both false.
         if (op == "and") == when:
             return _implies(ctx, left, target, sink, when) or _implies(ctx, right, target, sink, when)
@@ -83,6 +85,41 @@ def _implies(ctx: AnalysisContext, condition: Node | None, target: str, sink: st
     if node.type == "call" and when:
         return _predicate_call(ctx, node, target, sink)
     return False
+
+
+def _disjuncts(node: Node) -> list[Node]:
+    node = unwrap_parens(node)
+    if node is not None and node.type == "boolean_operator" and _operator(node) == "or":
+        return _disjuncts(node.child_by_field_name("left")) + _disjuncts(node.child_by_field_name("right"))
+    return [node] if node is not None else []
+
+
+def _is_quoted_literal_check(ctx: AnalysisContext, node: Node, target: str) -> bool:
+    """`not t.startswith(q) or not t.endswith(q) or q in t[1:-1]`: when all are
+    false, `t` is a single quoted string literal, so `eval(t)` can only produce
+    a string (escape sequences stay inside the literal); no code runs."""
+    seen: set[str] = set()
+    quote = None
+    for part in _disjuncts(node):
+        if part.type == "not_operator":
+            call = unwrap_parens(part.child_by_field_name("argument"))
+            function = call.child_by_field_name("function") if call is not None and call.type == "call" else None
+            if function is None or function.type != "attribute" or ctx.text(function.child_by_field_name("object")) != target:
+                continue
+            method = ctx.text(function.child_by_field_name("attribute"))
+            args = call.child_by_field_name("arguments").named_children
+            value = literal_value(ctx, args[0]) if len(args) == 1 else None
+            if method in ("startswith", "endswith") and value in ("'", '"') and quote in (None, value):
+                quote = value
+                seen.add(method)
+        elif part.type == "comparison_operator" and len(part.named_children) == 2:
+            left, right = part.named_children
+            op = " ".join(ctx.text(c) for c in part.children if not c.is_named)
+            if op == "in" and literal_value(ctx, left) in ("'", '"') and ctx.text(right).replace(" ", "") == f"{target}[1:-1]":
+                if quote in (None, literal_value(ctx, left)):
+                    quote = literal_value(ctx, left)
+                    seen.add("inner")
+    return seen == {"startswith", "endswith", "inner"}
 
 
 def _operator(node: Node) -> str:
