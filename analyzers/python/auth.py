@@ -133,6 +133,7 @@ def identity_params(ctx: AnalysisContext, function: Node) -> set[str]:
     return names
 
 
+_G_IDENTITY = re.compile(r"^(user|current_user|user_id|uid|identity|account|me|auth_user|logged_in_user|principal)$")
 _IDENTITY_ROOTS = (
     "current_user", "flask_login.current_user", "request.user", "self.request.user", "request.auth", "self.request.auth",
     "request.session", "self.request.session",
@@ -169,9 +170,9 @@ def _mentions_identity_uncached(ctx: AnalysisContext, node: Node, depth: int) ->
                 if dotted == root or dotted.startswith(root + ".") or qualified == root or qualified.startswith(root + "."):
                     return True
             head = dotted.split(".")
-            if head[0] == "g" and len(head) > 1 and ("user" in head[1] or head[1] in ("identity", "account")):
+            if head[0] == "g" and len(head) > 1 and _G_IDENTITY.match(head[1]):
                 return True
-            if qualified.startswith("flask.g.") and "user" in qualified:
+            if qualified.startswith("flask.g.") and _G_IDENTITY.match(qualified.split(".")[2]):
                 return True
             if qualified == "flask.session" or qualified.startswith("flask.session."):
                 return True
@@ -337,7 +338,24 @@ def body_uses_identity(ctx: AnalysisContext, function: Node) -> bool:
     if not re.search(r"current_user|request\.user|g\.\w*user|session\b|get_jwt|current_identity|get_current_user", text):
         return False
     captures = ctx.captures(_IDENTITY_USE_QUERY, body)
-    return any(_mentions_identity(ctx, node, 0) for node in captures.get("expr", ()) if node.type != "identifier" or ctx.text(node) in ("current_user", "session"))
+    for node in captures.get("expr", ()):
+        if node.type == "identifier" and ctx.text(node) not in ("current_user", "session"):
+            continue
+        text = ctx.text(node.parent) if _is_session_use(ctx, node) and node.parent is not None else ctx.text(node)
+        if "session" in text and not _SESSION_IDENTITY_KEY.search(text) and not _NON_SESSION_IDENTITY.search(text):
+            continue  # `session["cart"]` is state, not a login: only user-ish keys show authentication
+        if _mentions_identity(ctx, node, 0):
+            return True
+    return False
+
+
+_NON_SESSION_IDENTITY = re.compile(r"current_user|request\.user|\bg\.|get_jwt|current_identity|get_current_user")
+_SESSION_IDENTITY_KEY = re.compile(r"(?i)['\"](user\w*|uid|account\w*|logged\w*|auth\w*|email|username|member\w*|customer\w*)['\"]")
+
+
+def _is_session_use(ctx: AnalysisContext, node: Node) -> bool:
+    dotted = dotted_name(ctx, node) or ""
+    return (qualified_name(ctx, node) or "").startswith("flask.session") or dotted.startswith(("request.session", "self.request.session"))
 
 
 def privilege_checked_before(ctx: AnalysisContext, node: Node) -> bool:

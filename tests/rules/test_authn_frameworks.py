@@ -155,3 +155,19 @@ def test_flask_fix_keeps_logged_in_users_working_and_stops_anonymous_calls(tmp_p
     client = protected.app.test_client()
     client.post("/login/7")
     assert client.delete("/projects/2").status_code == 204 and 2 not in protected.PROJECTS
+
+
+def test_session_state_is_not_authentication() -> None:
+    source = (
+        "from flask import Flask, g, request, session\n\n"
+        "app = Flask(__name__)\n\n"
+        '@app.route("/cart")\n'
+        "def cart():\n"
+        "    g.user_agent = request.user_agent.string\n"
+        "    return {'items': session.get('cart', [])}\n\n"
+        '@app.route("/cart", methods=["POST"])\n'
+        "def add():\n"
+        "    session['cart'] = session.get('cart', []) + [request.form['sku']]\n"
+        "    return '', 204\n"
+    )
+    assert findings_of(source, RULE) == []

@@ -407,10 +407,10 @@ class MissingOwnershipCheck(Rule):
             return None  # a model in this file with no owner: a shared resource
         if user_model and not self._mutates(ctx, function, lookup):
             return None
-        if privilege_checked_before(ctx, lookup.node):
+        if privilege_checked_before(ctx, lookup.node) or _existence_test(lookup.node):
             return None
         record = _record_variable(ctx, lookup.node)
-        if self._checked(ctx, function, lookup, record, controlled):
+        if self._checked(ctx, function, lookup, record, controlled) or _helper_checks(ctx, function, lookup, record, controlled):
             return None
         confidence = Confidence.HIGH if owner or user_model else Confidence.MEDIUM
         noun = lookup.model if lookup.kind != "sql" else f"row of `{lookup.model}`"
@@ -439,8 +439,9 @@ class MissingOwnershipCheck(Rule):
         return info.get("owner", ""), bool(info.get("defined")), bool(info.get("user"))
 
     def _mutates(self, ctx: AnalysisContext, function: Node, lookup: Lookup) -> bool:
-        if any(_MUTATING_METHODS.search(ctx.text(d)) or re.search(r"\.(post|put|patch|delete)$", ctx.text(d.child_by_field_name("function"))) for d in route_decorators(ctx, function)):
-            return True
+        """The handler changes or deletes the record itself (not just any POST route)."""
+        if lookup.kind == "sql":
+            return bool(re.match(r"\s*(DELETE|UPDATE)\b", _string_content(ctx, lookup.sql[0]), re.IGNORECASE))
         body = ctx.text(function.child_by_field_name("body"))
         record = _record_variable(ctx, lookup.node)
         if record and re.search(rf"\b{re.escape(record)}\.\w+\s*=[^=]|delete\(\s*{re.escape(record)}\b|\b{re.escape(record)}\.(delete|save|update)\(", body):
@@ -470,6 +471,56 @@ class MissingOwnershipCheck(Rule):
                     return True
         return False
 
+
+
+def _existence_test(node: Node) -> bool:
+    """`if db.session.scalar(select(User).where(User.email == email)):`: a uniqueness or existence check."""
+    current = node
+    while current.parent is not None and current.parent.type not in ("block", "module", "expression_statement", "return_statement"):
+        parent = current.parent
+        if parent.type in ("boolean_operator", "not_operator"):
+            return True
+        if parent.type in ("if_statement", "elif_clause", "while_statement") and parent.child_by_field_name("condition") is not None and parent.child_by_field_name("condition").id == current.id:
+            return True
+        if parent.type == "comparison_operator" and any(c.type == "none" for c in parent.named_children):
+            return True
+        current = parent
+    return False
+
+
+_IDENTITY_TEXT = re.compile(r"current_user|request\.user|g\.\w*user|session\[|session\.get|get_jwt_identity|current_identity")
+_DENIAL_TEXT = re.compile(r"abort\(\s*40[134]|PermissionDenied|HTTPException|Forbidden|Unauthorized|40[13]")
+
+
+def _helper_checks(ctx: AnalysisContext, function: Node, lookup: Lookup, record: str | None, ids: list[Node]) -> bool:
+    """A helper of this file, called with the id or the record, that compares with the user and refuses
+    (flaskr's `get_post(id)` checks `post["author_id"] != g.user["id"]` and aborts with 403)."""
+    names = {ctx.text(n) for n in ids if n.type == "identifier"} | ({record} if record else set())
+    if not names:
+        return False
+    helpers = _module_functions(ctx)
+    for call in ctx.captures(_CALLS, function).get("call", []):
+        callee = call.child_by_field_name("function")
+        if callee is None or callee.type != "identifier" or ctx.text(callee) not in helpers:
+            continue
+        args = call.child_by_field_name("arguments")
+        if args is not None and identifiers(ctx, args) & names:
+            body = helpers[ctx.text(callee)]
+            if _IDENTITY_TEXT.search(body) and _DENIAL_TEXT.search(body) and re.search(r"[!=]=|\bnot in\b|\bin\b", body):
+                return True
+    return False
+
+
+def _module_functions(ctx: AnalysisContext) -> dict[str, str]:
+    def compute() -> dict[str, str]:
+        out = {}
+        for statement in ctx.root.children:
+            target = statement.child_by_field_name("definition") if statement.type == "decorated_definition" else statement
+            if target is not None and target.type == "function_definition" and not is_route_handler(ctx, target):
+                out[ctx.text(target.child_by_field_name("name"))] = ctx.text(target.child_by_field_name("body"))
+        return out
+
+    return ctx.memo(("module_functions",), compute)
 
 
 def _record_variable(ctx: AnalysisContext, node: Node) -> str | None:

@@ -45,7 +45,7 @@ from ...base import Explanation, Rule, register
 PUBLIC_ROUTE = re.compile(
     r"(?i)log_?in|log_?out|sign_?in|sign_?up|sign_?out|register|password|reset|forgot|verify|verification|confirm|activate|"
     r"token|oauth|callback|webhook|health|healthz|ready|csrf|contact|feedback|subscribe|newsletter|public|ping|invite|"
-    r"auth\b|/auth|authenticate|otp|magic|unsubscribe"
+    r"auth\b|/auth|authenticate|otp|magic|unsubscribe|create_user|create_account|new_user|new_account|join"
 )
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 _GLOBAL_AUTH = re.compile(rb"before_request|before_app_request|(FastAPI|APIRouter|include_router)\([^)]*dependencies\s*=|LoginRequiredMiddleware")
