@@ -152,7 +152,22 @@ def definitions_before(ctx: AnalysisContext, name_node: Node) -> list[Definition
     """Definitions of the identifier `name_node` that appear before it."""
     name = ctx.text(name_node)
     scope = scope_of(ctx, name_node)
-    return [d for d in definitions(ctx, scope).get(name, []) if d.node.start_byte < name_node.start_byte and d.node.id != name_node.id]
+    return [
+        d for d in definitions(ctx, scope).get(name, [])
+        if d.node.start_byte < name_node.start_byte and d.node.id != name_node.id and not _evaluated_before(d, name_node)
+    ]
+
+
+def _evaluated_before(definition: Definition, use: Node) -> bool:
+    """The use is part of what the definition evaluates first: the right side
+    of `x = f(x)` / `x += x` reads the previous `x`, and so does the iterable
+    of `for x in x`."""
+    region = definition.statement
+    if definition.kind == "loop":
+        region = definition.statement.child_by_field_name("right")
+    elif definition.kind in ("param", "with"):
+        return False
+    return region is not None and region.start_byte <= use.start_byte < region.end_byte
 
 
 def reaching_definitions(ctx: AnalysisContext, name_node: Node) -> list[Definition]:

@@ -87,6 +87,22 @@ def _implies(ctx: AnalysisContext, condition: Node | None, target: str, sink: st
     return False
 
 
+def rejects_character(ctx: AnalysisContext, use: Node, char: str) -> bool:
+    """A guard such as `if "'" in name: return ...` holds at `use`: the value
+    cannot contain `char` (enough for a value quoted with that character)."""
+    target = ctx.text(use)
+    for guard in guards_of(ctx, use):
+        if guard.holds:
+            continue
+        for part in _disjuncts(guard.condition):
+            if part.type == "comparison_operator" and len(part.named_children) == 2:
+                left, right = part.named_children
+                op = " ".join(ctx.text(c) for c in part.children if not c.is_named)
+                if op == "in" and literal_value(ctx, left) == char and ctx.text(unwrap_parens(right)) == target:
+                    return True
+    return False
+
+
 def _disjuncts(node: Node) -> list[Node]:
     node = unwrap_parens(node)
     if node is not None and node.type == "boolean_operator" and _operator(node) == "or":

@@ -204,6 +204,20 @@ def test_dict_with_literal_keys_is_tracked_per_key() -> None:
     assert flags(code) == [False, True, True, False, True, True]
 
 
+def test_reassignment_from_itself_keeps_taint() -> None:
+    code = """
+    def a():
+        import urllib.parse
+        param = request.query_string.decode()
+        param = urllib.parse.unquote_plus(param)
+        param = param.strip()
+        sink(param)
+        for part in part_list(param):
+            sink(part)
+    """
+    assert flags(code) == [True, True]
+
+
 def test_branch_assignments_all_reach_the_use() -> None:
     code = """
     def a(flag):

@@ -1,14 +1,15 @@
 """PY-XPATH-001 xpath-injection-query-from-input: XPath expression built from values.
 
 **What it finds.** An XPath expression passed to lxml (`tree.xpath(...)`,
-`etree.XPath(...)`) or to ElementTree's `find`/`findall`/`findtext`/`iterfind`
+`etree.XPath(...)`), to `elementpath.select(...)`, or to ElementTree's `find`/`findall`/`findtext`/`iterfind`
 that is built with an f-string, `%`, `+` or `.format()` from a value that is
 not constant, inline or in a variable first. Request data in the expression
 makes it high-confidence; a value of unknown origin medium.
 
 **Not reported.** Constant expressions, lxml calls that pass values as XPath
-variables (`tree.xpath("//user[@name=$name]", name=name)`), numbers and
-allow-listed values.
+variables (`tree.xpath("//user[@name=$name]", name=name)`), numbers,
+allow-listed values, and values inside `'...'` that were checked not to
+contain `'` (`if "'" in name: abort(400)`).
 
 **Fix.** For lxml's `.xpath()`, "Use XPath variables" replaces each quoted
 value (`'{name}'` or `"{name}"`) by a variable `$name` and passes the value as
@@ -34,12 +35,14 @@ from ....python.names import calls, imports_module_here, method_name
 from ....python.pystr import render
 from ....python.strings import Hole, Literal, unwrap_parens
 from ....python.taint import input_holes, sink_taint
+from ....python.validation import rejects_character
 from ....python.taint_specs import LOCAL, REQUEST, XPATH
 from ....python.wrapping import suggest_name
 from ...base import Explanation, Rule, register
 from ._whole_query import WholeQueryMixin
 
 LXML_FUNCTIONS = frozenset({"lxml.etree.XPath", "lxml.etree.ETXPath"})
+ELEMENTPATH_FUNCTIONS = {"elementpath.select": 1, "elementpath.iter_select": 1, "elementpath.Selector": 0}
 ETREE_METHODS = frozenset({"find", "findall", "findtext", "iterfind"})
 _INPUT = frozenset({REQUEST, LOCAL})
 _RESERVED = frozenset({"_path", "namespaces", "extensions", "smart_strings"})
@@ -69,7 +72,7 @@ class XpathInjection(WholeQueryMixin, Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        lxml = imports_module_here(ctx, "lxml")
+        lxml = imports_module_here(ctx, "lxml", "elementpath")
         etree = imports_module_here(ctx, "xml")
         if not (lxml or etree):
             return
@@ -77,6 +80,8 @@ class XpathInjection(WholeQueryMixin, Rule):
             method = method_name(ctx, call)
             if method == "xpath" or name in LXML_FUNCTIONS:
                 finding = self._check(ctx, call, argument_value(ctx, call, "_path", position=0), fixable=method == "xpath")
+            elif name in ELEMENTPATH_FUNCTIONS:
+                finding = self._check(ctx, call, argument_value(ctx, call, "path", position=ELEMENTPATH_FUNCTIONS[name]), fixable=False)
             elif method in ETREE_METHODS and etree:
                 finding = self._check(ctx, call, argument_value(ctx, call, "path", position=0), fixable=False, etree_path=True)
             else:
@@ -94,7 +99,7 @@ class XpathInjection(WholeQueryMixin, Rule):
         text = "".join(s.value for s in built.segments or [] if isinstance(s, Literal)) or ctx.text(built.node)
         if etree_path and "[" not in text or not re.search(r"[/\[@]", text):
             return None
-        holes = input_holes(ctx, built, XPATH, kinds=_INPUT)
+        holes = [h for h in input_holes(ctx, built, XPATH, kinds=_INPUT) if not _quote_refused(ctx, built, h)]
         if not holes:
             return None
         taint = sink_taint(ctx, holes, XPATH, kinds=_INPUT)
@@ -138,3 +143,17 @@ class XpathInjection(WholeQueryMixin, Rule):
             return None
         return Fix("Use XPath variables", (Edit(query.start_byte, query.end_byte, literal), keywords))
 
+
+def _quote_refused(ctx: AnalysisContext, built, hole: Node) -> bool:
+    """A value inside `'...'` (or `"..."`) that was checked not to contain
+    that quote cannot leave the XPath string literal."""
+    segments = built.segments or []
+    for index, segment in enumerate(segments):
+        if isinstance(segment, Hole) and segment.node.id == hole.id:
+            before = segments[index - 1] if index > 0 else None
+            after = segments[index + 1] if index + 1 < len(segments) else None
+            if isinstance(before, Literal) and isinstance(after, Literal):
+                quote = before.value[-1:]
+                if quote in ("'", '"') and after.value.startswith(quote):
+                    return rejects_character(ctx, hole, quote)
+    return False
