@@ -5,18 +5,24 @@ the CLI are thin consumers of `analyze()` and the data in `model`.
 """
 
 from .config import AnalysisConfig
+from .dependencies import DependencyManifest, NodeDependencies, ProjectDependencies, PythonDependencies
 from .engine import AnalysisResult, UnitCache, analyze, analyze_detailed
 from .languages import get_spec, make_parser, parse, spec_for_lsp_id, spec_for_path
-from .model import Confidence, Edit, Finding, Fix, Severity, apply_edits
+from .model import Confidence, DependencyChange, Edit, Finding, Fix, Severity, apply_edits
 from .rules import all_rules, get_rule
 
 __all__ = [
     "AnalysisConfig",
     "AnalysisResult",
     "Confidence",
+    "DependencyChange",
+    "DependencyManifest",
     "Edit",
     "Finding",
     "Fix",
+    "NodeDependencies",
+    "ProjectDependencies",
+    "PythonDependencies",
     "Severity",
     "UnitCache",
     "all_rules",

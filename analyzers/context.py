@@ -6,6 +6,7 @@ from typing import Iterator
 
 from tree_sitter import Node, QueryCursor, Tree
 
+from .dependencies.project import ProjectDependencies
 from .facts import ModuleFacts
 from .languages import LanguageSpec, get_spec, query
 
@@ -18,15 +19,17 @@ class AnalysisContext:
     after `tree.edit()`, the source bytes never are.
     """
 
-    __slots__ = ("source", "tree", "language", "spec", "facts", "unit", "_memo")
+    __slots__ = ("source", "tree", "language", "spec", "facts", "unit", "project", "_memo")
 
-    def __init__(self, source: bytes, tree: Tree, language: str, facts: ModuleFacts, unit: Node):
+    def __init__(self, source: bytes, tree: Tree, language: str, facts: ModuleFacts, unit: Node, project: ProjectDependencies | None = None):
         self.source = source
         self.tree = tree
         self.language = language
         self.spec: LanguageSpec = get_spec(language)
         self.facts = facts
         self.unit = unit
+        self.project = project
+        """The project's dependency picture, when the caller has one."""
         self._memo: dict = {}
 
     @property

@@ -19,6 +19,7 @@ from tree_sitter import Tree
 
 from .config import DEFAULT_CONFIG, AnalysisConfig
 from .context import AnalysisContext
+from .dependencies.project import ProjectDependencies
 from .facts import compute_facts
 from .languages import get_spec
 from .model import Edit, Finding, Fix
@@ -29,10 +30,16 @@ log = logging.getLogger(__name__)
 
 ImportMaterializer = Callable[[bytes, Tree, tuple[str, ...]], tuple[Edit, ...]]
 _IMPORT_MATERIALIZERS: dict[str, ImportMaterializer] = {}
+RenameMaterializer = Callable[[bytes, Tree, tuple[tuple[str, str], ...]], tuple[Edit, ...]]
+_RENAME_MATERIALIZERS: dict[str, RenameMaterializer] = {}
 
 
 def register_import_materializer(family: str, fn: ImportMaterializer) -> None:
     _IMPORT_MATERIALIZERS[family] = fn
+
+
+def register_rename_materializer(family: str, fn: RenameMaterializer) -> None:
+    _RENAME_MATERIALIZERS[family] = fn
 
 
 @dataclass
@@ -84,7 +91,10 @@ def analyze_detailed(
     *,
     config: AnalysisConfig = DEFAULT_CONFIG,
     cache: UnitCache | None = None,
+    project: ProjectDependencies | None = None,
 ) -> AnalysisResult:
+    """`project` is the dependency picture of the file's project (see
+    dependencies.project); rules that need it stay silent without it."""
     spec = get_spec(language)
     family = spec.rule_family
     _load_language_support(family)
@@ -93,7 +103,7 @@ def analyze_detailed(
     module_rules = [r for r in rules if r.scope == "module"]
     root = tree.root_node
     facts = compute_facts(family, source, root)
-    context_key = (language, facts.fingerprint, config.fingerprint)
+    context_key = (language, facts.fingerprint, config.fingerprint, project.fingerprint if project is not None else None)
     result = AnalysisResult(findings=[])
     previous = cache.entries if cache is not None else {}
     current: dict[tuple, tuple[Finding, ...]] = {}
@@ -104,7 +114,7 @@ def analyze_detailed(
         if relative is None:
             relative = previous.get(key)
         if relative is None:
-            ctx = AnalysisContext(source, tree, language, facts, unit)
+            ctx = AnalysisContext(source, tree, language, facts, unit, project)
             found: list[Finding] = []
             for rule in unit_rules:
                 found.extend(_run_rule(rule, ctx, result.rule_errors))
@@ -118,7 +128,7 @@ def analyze_detailed(
         cache.entries = current
 
     if module_rules:
-        ctx = AnalysisContext(source, tree, language, facts, root)
+        ctx = AnalysisContext(source, tree, language, facts, root, project)
         for rule in module_rules:
             result.findings.extend(_run_rule(rule, ctx, result.rule_errors))
 
@@ -133,15 +143,17 @@ def analyze(
     *,
     config: AnalysisConfig = DEFAULT_CONFIG,
     cache: UnitCache | None = None,
+    project: ProjectDependencies | None = None,
 ) -> list[Finding]:
     """All findings in one file, suppressions applied, sorted by position."""
-    return analyze_detailed(source, tree, language, config=config, cache=cache).findings
+    return analyze_detailed(source, tree, language, config=config, cache=cache, project=project).findings
 
 
 def _finalise(findings, source, tree, family, spec, config) -> list[Finding]:
     seen: set[tuple] = set()
     out: list[Finding] = []
     materialize = _IMPORT_MATERIALIZERS.get(family)
+    rename = _RENAME_MATERIALIZERS.get(family)
     for finding in sorted(findings, key=lambda f: (f.start_byte, f.end_byte, f.rule_id)):
         identity = (finding.rule_id, finding.start_byte, finding.end_byte)
         if identity in seen:
@@ -152,13 +164,17 @@ def _finalise(findings, source, tree, family, spec, config) -> list[Finding]:
         override = config.severity_overrides.get(finding.rule_id)
         if override is not None:
             finding = replace(finding, severity=override)
-        if materialize is not None and any(fix.imports for fix in finding.fixes):
-            finding = replace(finding, fixes=tuple(_with_imports(fix, source, tree, materialize) for fix in finding.fixes))
+        if any(fix.imports or fix.renames for fix in finding.fixes):
+            finding = replace(finding, fixes=tuple(_completed(fix, source, tree, materialize, rename) for fix in finding.fixes))
         out.append(finding)
     return out
 
 
-def _with_imports(fix: Fix, source: bytes, tree: Tree, materialize: ImportMaterializer) -> Fix:
-    if not fix.imports:
-        return fix
-    return Fix(fix.title, fix.edits + materialize(source, tree, fix.imports), ())
+def _completed(fix: Fix, source: bytes, tree: Tree, materialize: ImportMaterializer | None, rename: RenameMaterializer | None) -> Fix:
+    """The fix with the edits for its `imports` and `renames` added."""
+    edits = fix.edits
+    if fix.imports and materialize is not None:
+        edits += materialize(source, tree, fix.imports)
+    if fix.renames and rename is not None:
+        edits += rename(source, tree, fix.renames)
+    return replace(fix, edits=edits, imports=(), renames=())

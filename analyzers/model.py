@@ -62,6 +62,22 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
+class DependencyChange:
+    """Declare `package` in the manifest at `manifest`, a file other than the
+    analysed one. Analyzers never read files, so a fix carries this intent and
+    the server (a WorkspaceEdit on the manifest) or the CLI (a listed change)
+    computes the edit with `dependencies.manifest_edit.add_dependency`."""
+
+    ecosystem: str
+    """`pypi` or `npm`."""
+    package: str
+    manifest: str
+    """Path of the manifest."""
+    kind: str
+    """The manifest's kind (see dependencies.project.DependencyManifest)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Fix:
     """A named rewrite made of non-overlapping edits on one document."""
 
@@ -70,9 +86,14 @@ class Fix:
     imports: tuple[str, ...] = ()
     """Import statements the fixed code needs; the engine turns the missing ones
     into edits at the file's import block, so unit-cached fixes stay valid."""
+    renames: tuple[tuple[str, str], ...] = ()
+    """Module names the fix renames everywhere in the file (old, new); the
+    engine adds the edits, for the same reason as `imports`."""
+    dependency: DependencyChange | None = None
+    """A dependency to declare in another file, alongside or instead of `edits`."""
 
     def shifted(self, delta: int) -> "Fix":
-        return Fix(self.title, tuple(e.shifted(delta) for e in self.edits), self.imports)
+        return replace(self, edits=tuple(e.shifted(delta) for e in self.edits))
 
 
 @dataclass(frozen=True, slots=True)

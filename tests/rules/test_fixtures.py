@@ -1,5 +1,8 @@
 """Every rule fires exactly on its `ruleid` lines and never on its `ok` lines;
-every fix in a fixture parses, clears its finding and matches `.fixed`."""
+every fix in a fixture parses, clears its finding and matches `.fixed`.
+
+Fixtures are analysed as part of the project in fixture_project.py, whose
+dependency picture the PY-DEP and JS-DEP rules need."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import pytest
 from draftguard.analyzers import all_rules, analyze, apply_edits, get_rule, parse, spec_for_path
 from tests.annotations import all_fixtures, parse_fixture
 from tests.rules.fixrun import rule_config
+from tests.rules.fixture_project import FIXTURE_PROJECT
 
 FIXTURE_PATHS = all_fixtures()
 
@@ -29,7 +33,7 @@ def test_rule_fixture(path) -> None:
     assert fixture.ok.get(fixture.rule_id), f"{path.name} has no `ok: {fixture.rule_id}` line"
     source = path.read_bytes()
     spec = spec_for_path(path.name)
-    findings = analyze(source, parse(source, spec.id), spec.id, config=rule_config(fixture.rule_id))
+    findings = analyze(source, parse(source, spec.id), spec.id, config=rule_config(fixture.rule_id), project=FIXTURE_PROJECT)
     for rule_id in set(fixture.expected) | set(fixture.ok):
         fired = _fired_lines(findings, rule_id)
         expected = fixture.expected.get(rule_id, set())
@@ -46,7 +50,7 @@ def apply_all_fixes(source: bytes, language: str, rule_id: str, limit: int = 200
     """Apply the first fix of each finding of `rule_id`, one at a time,
     re-analysing after each so positions always match the current text."""
     for _ in range(limit):
-        findings = [f for f in analyze(source, parse(source, language), language, config=rule_config(rule_id)) if f.rule_id == rule_id and f.fixes]
+        findings = [f for f in analyze(source, parse(source, language), language, config=rule_config(rule_id), project=FIXTURE_PROJECT) if f.rule_id == rule_id and f.fixes]
         if not findings:
             return source
         source = apply_edits(source, findings[0].fixes[0].edits)
@@ -66,13 +70,13 @@ def test_fixes_parse_clear_and_match_expected(path) -> None:
     fixture = parse_fixture(path)
     spec = spec_for_path(path.name)
     source = path.read_bytes()
-    before = [f for f in analyze(source, parse(source, spec.id), spec.id, config=rule_config(fixture.rule_id)) if f.rule_id == fixture.rule_id]
+    before = [f for f in analyze(source, parse(source, spec.id), spec.id, config=rule_config(fixture.rule_id), project=FIXTURE_PROJECT) if f.rule_id == fixture.rule_id]
     fixable = [f for f in before if f.fixes]
     assert fixable, f"{path.name} has a .fixed file but no finding offers a fix"
     fixed = apply_all_fixes(source, spec.id, fixture.rule_id)
     tree = parse(fixed, spec.id)
     assert not _has_error(tree.root_node), "fixed code does not parse"
-    after = [f for f in analyze(fixed, tree, spec.id, config=rule_config(fixture.rule_id)) if f.rule_id == fixture.rule_id]
+    after = [f for f in analyze(fixed, tree, spec.id, config=rule_config(fixture.rule_id), project=FIXTURE_PROJECT) if f.rule_id == fixture.rule_id]
     # `<=`: a fix may also unlock another one (PY-HASH-001 fixes a hash helper
     # only after the comparisons that check its output were rewritten).
     assert len(after) <= len(before) - len(fixable), "a fix did not clear its finding"
