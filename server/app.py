@@ -20,6 +20,7 @@ from draftguard.analyzers import Finding, analyze_detailed
 from .convert import to_diagnostic
 from .documents import Document, DocumentStore, TextChange
 from .protocol import DraftguardProtocol
+from .project.index import ProjectIndex
 from .projectconfig import ConfigError, ProjectConfig, load_project_config
 from .settings import EDITOR_DEFAULTS, Settings, overlay
 
@@ -48,6 +49,12 @@ class DraftguardServer(LanguageServer):
         self.code_action_providers: list[Callable[["DraftguardServer", Document, int, int, list[Finding]], list[types.CodeAction]]] = []
         self.watched_file_listeners: list[Callable[["DraftguardServer", list[types.FileEvent]], None]] = []
         """Told about every `workspace/didChangeWatchedFiles` batch (review ledger, Agent Trace file)."""
+        self.file_watchers: list[types.FileSystemWatcher] = []
+        """Files, besides the configuration files, whose changes the client should report."""
+        self.settings_listeners: list[Callable[["DraftguardServer", Settings, Settings], None]] = []
+        """Called with (old, new) when the effective settings change, before re-analysis."""
+        self.dependency_index: ProjectIndex | None = None
+        """Dependency pictures for files on disk (workspace scans, pulled diagnostics)."""
         self.workspace_root: str | None = None
         self.pull_diagnostics = False
         """True when the client pulls diagnostics (LSP 3.17) instead of receiving them."""
@@ -84,7 +91,7 @@ class DraftguardServer(LanguageServer):
         """defaults < project configuration file < initializationOptions < workspace settings."""
         settings = self.default_settings
         if self.project_config is not None and self.project_config.raw is not None:
-            settings, _issues = overlay(settings, self.project_config.raw, origin=self.project_config.origin)
+            settings, _issues = overlay(settings, self.project_config.raw, origin=self.project_config.origin, trusted=False)
         for layer in ("initializationOptions", "workspace"):
             if layer in self.editor_settings:
                 settings, issues = overlay(settings, self.editor_settings[layer], origin=layer)
@@ -92,8 +99,10 @@ class DraftguardServer(LanguageServer):
                     for issue in issues:
                         self.log(f"configuration: {issue}", types.MessageType.Warning)
         changed = settings != self.settings
-        self.settings = settings
+        old, self.settings = self.settings, settings
         if changed:
+            for listener in self.settings_listeners:
+                listener(self, old, settings)
             self.reanalyze_all()
 
     # -- analysis ---------------------------------------------------------------
@@ -102,7 +111,9 @@ class DraftguardServer(LanguageServer):
         if not doc.supported or doc.tree is None:
             doc.extra["findings"] = []
             return []
-        result = analyze_detailed(doc.source, doc.tree, doc.spec.id, config=self.settings.analysis_config(), cache=doc.analysis_cache)
+        result = analyze_detailed(
+            doc.source, doc.tree, doc.spec.id, config=self.settings.analysis_config(), cache=doc.analysis_cache, project=doc.extra.get("dependencies")
+        )
         for error in result.rule_errors:
             self.log(f"{doc.uri}: rule error {error}", types.MessageType.Error)
         doc.extra["findings"] = result.findings

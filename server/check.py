@@ -24,6 +24,8 @@ from .atomic import atomic_write
 from .discover import IgnoreRules, discover
 from .findingfilter import Filter, apply_filters, repo_top, scope_filters, since_filter
 from .git import GitError
+from .project.environment import default_interpreter, probe_python
+from .project.index import ProjectIndex
 from .projectconfig import ConfigError, ProjectConfig, load_project_config
 from .reports import ScanReport, render
 from .reports.text import summary_line
@@ -90,6 +92,23 @@ def build_filters(settings: Settings, since: str | None, git_root: Path | None) 
     return filters
 
 
+def dependency_index(config, root: Path, python: str | None, settings: Settings, stderr: TextIO) -> ProjectIndex | None:
+    """The dependency picture for the PY-DEP/JS-DEP rules, when any is enabled;
+    the Python environment is read from `--python` (else the configured
+    interpreter, else the one running draftguard)."""
+    if not any(config.rule_enabled(r.id, r.default_enabled) for r in all_rules() if r.id.startswith(("PY-DEP-", "JS-DEP-"))):
+        return None
+    environment = None
+    if any(config.rule_enabled(r.id, r.default_enabled) for r in all_rules() if r.id.startswith("PY-DEP-")):
+        interpreter = (python,) if python else settings.python_interpreter or default_interpreter()
+        environment = probe_python(interpreter)
+        if environment.error:
+            if python:
+                raise UsageError(f"--python: {environment.error}")
+            print(f"draftguard: warning: cannot read the Python environment ({environment.error}); packages count as not installed", file=stderr)
+    return ProjectIndex(root, environment)
+
+
 # -- the command -------------------------------------------------------------------
 
 def run_check(args, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
@@ -122,7 +141,8 @@ def _run(args, stdout: TextIO, stderr: TextIO) -> int:
     git_root = repo_top(start)
     filters = build_filters(settings, args.since, git_root)
     config = settings.analysis_config()
-    options = ScanOptions(config=config, root=str(git_root or project.root))
+    dependencies = dependency_index(config, git_root or project.root, args.python, settings, stderr)
+    options = ScanOptions(config=config, root=str(git_root or project.root), dependencies=dependencies)
     began = time.monotonic()
     bar = ProgressBar(stderr, len(files), enabled=not args.no_progress)
     results: list[FileResult] = []

@@ -99,7 +99,7 @@ def load_config(path: Path) -> ProjectConfig:
     if found is None:
         return config
     table, prefix = found
-    settings, issues = parse_settings(table, origin=prefix)
+    settings, issues = parse_settings(table, origin=prefix, trusted=False)
     config.settings, config.raw, config.origin = settings, table, prefix
     config.issues = [SettingIssue(f"{path}: {i.key}", i.message, i.unknown) for i in issues]
     return config

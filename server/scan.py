@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from draftguard.analyzers import AnalysisConfig, Finding, Fix, analyze_detailed, apply_edits, parse, spec_for_path
+from draftguard.analyzers import AnalysisConfig, Edit, Finding, Fix, analyze_detailed, apply_edits, parse, spec_for_path
 
 from .positions import UTF16, LineIndex, offset_to_position
 from .provenance import FileProvenance, file_provenance
+from .project.index import ProjectIndex
+from .project.manifest_fix import manifest_edit
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 EXCERPT_CONTEXT = 2
@@ -51,6 +53,8 @@ class FixView:
     edits: tuple[tuple[Span, str], ...]
     diff: str
     """Unified diff of the file before and after the fix (context 1)."""
+    path: str | None = None
+    """The file the edits change when it is not the scanned one (a manifest)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +101,8 @@ class ScanOptions:
     with_fix_diffs: bool = True
     root: str | None = None
     """Workspace root, for provenance sources that live there."""
+    dependencies: ProjectIndex | None = None
+    """The project's dependency picture for the PY-DEP and JS-DEP rules; None: they stay silent."""
 
 
 # -- one file ----------------------------------------------------------------------
@@ -134,9 +140,23 @@ def _excerpt(source: bytes, index: LineIndex, first: int, last: int) -> tuple[tu
     return tuple(out)
 
 
-def _fix_diff(source: bytes, fix: Fix, name: str) -> str:
+def _span(source: bytes, index: LineIndex, edit: Edit, encoding: str) -> Span:
+    return Span(*offset_to_position(source, index, edit.start_byte, encoding), *offset_to_position(source, index, edit.end_byte, encoding))
+
+
+def _dependency_view(fix: Fix, options: ScanOptions) -> tuple[FixView, ...]:
+    """A fix that declares a dependency, as an edit of the manifest it names."""
+    change = manifest_edit(fix.dependency, options.dependencies)
+    if change is None:
+        return ()
+    index = LineIndex(change.source)
+    diff = _fix_diff(change.source, (change.edit,), change.path.name) if options.with_fix_diffs else ""
+    return (FixView(fix.title, ((_span(change.source, index, change.edit, options.encoding), change.edit.text),), diff, str(change.path)),)
+
+
+def _fix_diff(source: bytes, edits: tuple[Edit, ...], name: str) -> str:
     try:
-        fixed = apply_edits(source, fix.edits)
+        fixed = apply_edits(source, edits)
     except ValueError:
         return ""
     before = source.decode("utf-8", "replace").splitlines()
@@ -180,14 +200,12 @@ def report_findings(
         fixes = tuple(
             FixView(
                 fix.title,
-                tuple(
-                    (Span(*offset_to_position(source, index, e.start_byte, options.encoding), *offset_to_position(source, index, e.end_byte, options.encoding)), e.text)
-                    for e in fix.edits
-                ),
-                _fix_diff(source, fix, display_path) if options.with_fix_diffs else "",
+                tuple((_span(source, index, e, options.encoding), e.text) for e in fix.edits),
+                _fix_diff(source, fix.edits, display_path) if options.with_fix_diffs else "",
             )
             for fix in finding.fixes
-        )
+            if fix.edits or fix.dependency is None
+        ) + tuple(view for fix in finding.fixes if fix.dependency is not None for view in _dependency_view(fix, options))
         in_ai, reviewed = provenance.classify(finding.start_byte, finding.end_byte) if provenance is not None else (None, False)
         reported.append(
             Reported(
@@ -234,7 +252,8 @@ def scan_file(path: str | os.PathLike, options: ScanOptions | AnalysisConfig | N
     result.digest = hashlib.blake2b(source, digest_size=16).hexdigest()
     try:
         tree = parse(source, spec.id)
-        analysis = analyze_detailed(source, tree, spec.id, config=options.config)
+        project = options.dependencies.dependencies_for(path) if options.dependencies is not None else None
+        analysis = analyze_detailed(source, tree, spec.id, config=options.config, project=project)
         provenance = _provenance(path, source, spec, tree, options.root)
         result.ai_lines = None if provenance is None else len(provenance.lines(source))
         result.findings = report_findings(analysis.findings, source, str(path), options, provenance)

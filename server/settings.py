@@ -37,6 +37,10 @@ class Settings:
     bulk_insert_chars: int = 60
     exclude: tuple[str, ...] = ()
     diagnostic_mode: str = "auto"
+    python_interpreter: tuple[str, ...] = ()
+    """The interpreter (program and arguments) whose installed packages the
+    dependency rules see; empty: the one running draftguard. Editor or command
+    line only: a project file must not choose a program for us to run."""
 
     def analysis_config(self) -> AnalysisConfig:
         return AnalysisConfig(
@@ -100,8 +104,9 @@ def _normalise(key: str) -> str:
 _CLIENT_ONLY = {"traceserver", "trace", "interpreter", "path", "enable", "showstatusbar"}
 
 
-def parse_changes(raw: Any, *, origin: str = "settings") -> tuple[dict[str, Any], list[SettingIssue]]:
-    """The Settings fields `raw` sets (only the valid ones) and the issues found."""
+def parse_changes(raw: Any, *, origin: str = "settings", trusted: bool = True) -> tuple[dict[str, Any], list[SettingIssue]]:
+    """The Settings fields `raw` sets (only the valid ones) and the issues found.
+    `trusted` is false for project files, which cannot set what runs programs."""
     issues: list[SettingIssue] = []
     if raw is None:
         return {}, issues
@@ -166,6 +171,17 @@ def parse_changes(raw: Any, *, origin: str = "settings") -> tuple[dict[str, Any]
                 changes["diagnostic_mode"] = value
             else:
                 issues.append(SettingIssue(name, f"expected one of {', '.join(DIAGNOSTIC_MODES)}, got {value!r}"))
+        elif normalised in ("dependenciespythoninterpreter", "pythoninterpreter"):
+            if not trusted:
+                issues.append(SettingIssue(name, "can only be set in the editor or with --python: a project file must not choose a program to run (ignored)"))
+            elif isinstance(value, str) and value.strip():
+                changes["python_interpreter"] = (value.strip(),)
+            elif isinstance(value, list) and all(isinstance(v, str) and v for v in value):
+                changes["python_interpreter"] = tuple(value)
+            elif value in ("", [], None):
+                changes["python_interpreter"] = ()
+            else:
+                issues.append(SettingIssue(name, f"expected a path or a list of program and arguments, got {_describe(value)}"))
         elif normalised in _CLIENT_ONLY:
             continue  # client-side settings the server does not use
         else:
@@ -173,20 +189,20 @@ def parse_changes(raw: Any, *, origin: str = "settings") -> tuple[dict[str, Any]
     return changes, issues
 
 
-def parse_settings(raw: Any, base: Settings | None = None, *, origin: str = "settings") -> tuple[Settings, list[SettingIssue]]:
+def parse_settings(raw: Any, base: Settings | None = None, *, origin: str = "settings", trusted: bool = True) -> tuple[Settings, list[SettingIssue]]:
     """Replace the fields `raw` sets on `base` (or the defaults)."""
-    changes, issues = parse_changes(raw, origin=origin)
+    changes, issues = parse_changes(raw, origin=origin, trusted=trusted)
     return replace(base or Settings(), **changes), issues
 
 
-def overlay(base: Settings, raw: Any, *, origin: str = "settings") -> tuple[Settings, list[SettingIssue]]:
+def overlay(base: Settings, raw: Any, *, origin: str = "settings", trusted: bool = True) -> tuple[Settings, list[SettingIssue]]:
     """`raw` (editor or command-line settings) over `base` (project settings).
 
     Scalars given in `raw` win. Rule switches merge per rule, so a project's
     `rules.disabled` survives an editor that sends an empty list, and an
     editor can still switch on one rule the project disabled.
     """
-    changes, issues = parse_changes(raw, origin=origin)
+    changes, issues = parse_changes(raw, origin=origin, trusted=trusted)
     disabled = set(base.rules_disabled)
     enabled = set(base.rules_enabled)
     if "rules_enabled" in changes:
@@ -210,7 +226,7 @@ def _flatten(raw: Mapping, prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in raw.items():
         full = f"{prefix}{key}"
-        if isinstance(value, Mapping) and _normalise(full) in ("rules", "bulkinsertthreshold", "trace", "draftguard"):
+        if isinstance(value, Mapping) and _normalise(full) in ("rules", "bulkinsertthreshold", "trace", "draftguard", "dependencies"):
             flat.update(_flatten(value, f"{full}." if full.lower() != "draftguard" else ""))
         else:
             flat[full] = value

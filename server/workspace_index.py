@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from .discover import IgnoreRules, discover
+from .project.index import ProjectIndex
 from .scan import FileResult, ScanOptions, default_jobs, scan_files
 from .settings import Settings
 
@@ -54,11 +55,12 @@ class WorkspaceIndex:
         jobs: int = 0,
         progress: Callable[[int, int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
+        dependencies: ProjectIndex | None = None,
     ) -> tuple[list[IndexedFile], RefreshStats]:
         """Bring the index up to date with the disk; returns current entries
         in a stable order."""
         with self.lock:
-            options = ScanOptions(config=settings.analysis_config(), encoding=encoding, root=str(root))
+            options = ScanOptions(config=settings.analysis_config(), encoding=encoding, root=str(root), dependencies=dependencies)
             key = hashlib.blake2b(repr(options).encode(), digest_size=8).hexdigest()
             if key != self.options_key:
                 self.files.clear()

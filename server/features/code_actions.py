@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from draftguard.analyzers import Finding
+from pygls.uris import from_fs_path
+
+from draftguard.analyzers import Finding, Fix
 from draftguard.analyzers.suppression import suppression_comment
 
 from ..app import DraftguardServer
 from ..convert import SOURCE, fix_edits, to_diagnostic
 from ..documents import Document
+from ..positions import LineIndex, offset_to_position
+from ..project.manifest_fix import manifest_edit
 
 
 def workspace_edit(ls: DraftguardServer, doc: Document, edits: list[types.TextEdit]) -> types.WorkspaceEdit:
@@ -25,6 +29,31 @@ def workspace_edit(ls: DraftguardServer, doc: Document, edits: list[types.TextEd
             ]
         )
     return types.WorkspaceEdit(changes={doc.uri: edits})
+
+
+def fix_workspace_edit(ls: DraftguardServer, doc: Document, fix: Fix) -> types.WorkspaceEdit | None:
+    """The fix's edits on the document, or, for a fix that declares a
+    dependency, the edit of the manifest it names (None when the manifest is
+    gone or cannot be edited safely)."""
+    if fix.dependency is None:
+        return workspace_edit(ls, doc, fix_edits(doc, fix))
+    change = manifest_edit(fix.dependency, ls.dependency_index)
+    if change is None:
+        return None
+    index = LineIndex(change.source)
+    start = offset_to_position(change.source, index, change.edit.start_byte, doc.encoding)
+    end = offset_to_position(change.source, index, change.edit.end_byte, doc.encoding)
+    manifest = types.TextEdit(types.Range(types.Position(*start), types.Position(*end)), change.edit.text)
+    uri = from_fs_path(str(change.path))
+    caps = ls.client_capabilities
+    versioned = bool(caps and caps.workspace and caps.workspace.workspace_edit and caps.workspace.workspace_edit.document_changes)
+    own = fix_edits(doc, fix)
+    if versioned:
+        changes = [types.TextDocumentEdit(text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None), edits=[manifest])]
+        if own:
+            changes.insert(0, types.TextDocumentEdit(text_document=types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version), edits=own))
+        return types.WorkspaceEdit(document_changes=changes)
+    return types.WorkspaceEdit(changes={uri: [manifest], **({doc.uri: own} if own else {})})
 
 
 def suppress_edit(doc: Document, finding: Finding) -> types.TextEdit | None:
@@ -80,13 +109,16 @@ def register(server: DraftguardServer) -> None:
             if wanted and (finding.rule_id, diagnostic.range.start.line, diagnostic.range.start.character) not in wanted and not (start <= finding.start_byte <= end or finding.start_byte <= start <= finding.end_byte):
                 continue
             for index, fix in enumerate(finding.fixes):
+                edit = fix_workspace_edit(ls, doc, fix)
+                if edit is None:
+                    continue
                 actions.append(
                     types.CodeAction(
                         title=fix.title,
                         kind=types.CodeActionKind.QuickFix,
                         diagnostics=[diagnostic],
                         is_preferred=index == 0,
-                        edit=workspace_edit(ls, doc, fix_edits(doc, fix)),
+                        edit=edit,
                     )
                 )
             edit = suppress_edit(doc, finding)

@@ -44,13 +44,14 @@ CONFIG_FILE_NAMES = ("/.draftguard.toml", "/pyproject.toml")
 
 
 async def watch_configuration_files(ls: DraftguardServer) -> None:
-    """Have the client tell us when a project configuration file changes."""
+    """Have the client tell us when a project configuration file changes, and
+    the files other features watch (`ls.file_watchers`: dependency manifests)."""
     caps = ls.client_capabilities
     watched = caps.workspace.did_change_watched_files if caps and caps.workspace else None
     if not (watched and watched.dynamic_registration):
         return
     options = types.DidChangeWatchedFilesRegistrationOptions(
-        watchers=[types.FileSystemWatcher(glob_pattern=f"**{name}") for name in CONFIG_FILE_NAMES]
+        watchers=[types.FileSystemWatcher(glob_pattern=f"**{name}") for name in CONFIG_FILE_NAMES] + ls.file_watchers
     )
     try:
         await ls.client_register_capability_async(

@@ -121,7 +121,9 @@ class WorkspaceScanner:
             try:
                 entries, stats = await loop.run_in_executor(
                     None,
-                    lambda: self.index.refresh(root, self.ls.settings, exclude_root, self.ls.position_encoding, progress=on_progress, cancelled=cancelled),
+                    lambda: self.index.refresh(
+                        root, self.ls.settings, exclude_root, self.ls.position_encoding, progress=on_progress, cancelled=cancelled, dependencies=self.ls.dependency_index
+                    ),
                 )
             except asyncio.CancelledError:
                 stop.set()
@@ -160,7 +162,7 @@ def register(server: DraftguardServer) -> None:
         if doc is None:
             path = to_fs_path(uri)
             if path and spec_for_path(path) is not None and Path(path).is_file():
-                options = ScanOptions(config=ls.settings.analysis_config(), encoding=ls.position_encoding, root=ls.workspace_root)
+                options = ScanOptions(config=ls.settings.analysis_config(), encoding=ls.position_encoding, root=ls.workspace_root, dependencies=ls.dependency_index)
                 result = await asyncio.get_running_loop().run_in_executor(None, scan_file, path, options)
         diagnostics = scanner.diagnostics(doc, result, scanner.filters() if doc is None else [])
         result_id = _result_id(diagnostics)

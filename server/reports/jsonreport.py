@@ -36,7 +36,7 @@ def finding_json(path: str, reported: Reported) -> dict:
         "aiRegion": reported.ai_region,
         "aiReviewed": reported.ai_reviewed,
         "fixes": [
-            {"title": fix.title, "edits": [{**span_json(span), "newText": text} for span, text in fix.edits], "diff": fix.diff}
+            {"title": fix.title, "edits": [{**span_json(span), "newText": text} for span, text in fix.edits], "diff": fix.diff, **({"file": fix.path} if fix.path else {})}
             for fix in reported.fixes
         ],
     }

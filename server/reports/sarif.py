@@ -99,7 +99,7 @@ def _result(report: ScanReport, path: str, reported: Reported, rule_index: dict[
                 "description": {"text": fix.title},
                 "artifactChanges": [
                     {
-                        "artifactLocation": artifact,
+                        "artifactLocation": _artifact(report, fix.path) if fix.path else artifact,
                         "replacements": [{"deletedRegion": _region(span), "insertedContent": {"text": text}} for span, text in fix.edits],
                     }
                 ],

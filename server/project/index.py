@@ -1,0 +1,224 @@
+"""The dependency picture of each file, composed from per-folder facts and cached.
+
+A file's picture is made of the folders from its own up to the project root
+(not above, except to find a repository boundary when there is no root):
+their manifests, their modules and node_modules, their TypeScript and bundler
+aliases, plus the selected Python environment. Folder facts are read once and
+kept until `invalidate()` names a file in that folder (the server calls it for
+`workspace/didChangeWatchedFiles`); composed pictures are kept per folder, so
+a keystroke never touches the disk. The index pickles without its caches, so
+CLI workers each build their own.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from draftguard.analyzers import DependencyManifest, NodeDependencies, ProjectDependencies, PythonDependencies
+from draftguard.analyzers.dependencies.names import normalise
+
+from .environment import PythonEnvironment
+from .layout import bundler_aliases, node_modules_packages, plain_entries, python_entries, typescript_resolution
+from .manifests import Manifest, manifests_in, pnpm_workspaces, read_manifest
+
+MAX_DEPTH = 40
+# Files whose change alters a picture; watched by the server.
+MANIFEST_NAMES = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "package.json", "pnpm-workspace.yaml", "tsconfig.json", "jsconfig.json")
+LOCK_NAMES = ("package-lock.json", "yarn.lock", "pnpm-lock.yaml", "poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock")
+
+
+def is_dependency_file(path: Path) -> bool:
+    name = path.name
+    return name in MANIFEST_NAMES or name in LOCK_NAMES or (name.startswith("requirements") and name.endswith(".txt")) or (
+        path.parent.name == "requirements" and name.endswith(".txt")
+    ) or name.startswith(("vite.config", "webpack.config", "svelte.config", "babel.config", ".babelrc"))
+
+
+@dataclass
+class FolderFacts:
+    manifests: list[Manifest]
+    python_modules: frozenset[str]
+    """Importable names in the folder and in its src/."""
+    node_modules: frozenset[str] | None
+    baseurl_names: frozenset[str]
+    aliases: tuple[str, ...]
+    workspace_names: frozenset[str]
+    plain_names: frozenset[str]
+    """Folder names and file stems of the folder and its src/ (bare specifiers of bundlers with `modules: ['src']`)."""
+
+
+class ProjectIndex:
+    def __init__(self, root: Path | str | None, environment: PythonEnvironment | None = None):
+        self.root = Path(root).resolve() if root is not None else None
+        self.environment = environment
+        self.generation = 0
+        self._folders: dict[Path, FolderFacts] = {}
+        self._pictures: dict[Path, ProjectDependencies] = {}
+        self._roots: dict[Path, frozenset[str]] = {}
+
+    # pickled into CLI workers without caches
+    def __getstate__(self) -> dict:
+        return {"root": self.root, "environment": self.environment, "generation": self.generation}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["root"], state["environment"])
+        self.generation = state["generation"]
+
+    def __repr__(self) -> str:
+        env = self.environment.label if self.environment is not None else "pending"
+        return f"ProjectIndex({self.root}, environment={env}, generation={self.generation})"
+
+    # -- invalidation --------------------------------------------------------------
+    def set_environment(self, environment: PythonEnvironment | None) -> None:
+        self.environment = environment
+        self._pictures.clear()
+        self.generation += 1
+
+    def invalidate(self, paths: Iterable[Path]) -> None:
+        """Forget what the folders of `paths` said (a manifest, lock file or
+        module was created, changed or deleted there)."""
+        for path in paths:
+            path = Path(path)
+            for folder in (path.parent, path.parent.parent):
+                self._folders.pop(folder, None)
+                self._roots.pop(folder, None)
+            if path.name in ("package.json", "pnpm-workspace.yaml"):
+                self._folders.clear()  # workspace membership can change anywhere
+        self._pictures.clear()
+        self.generation += 1
+
+    def invalidate_all(self) -> None:
+        self._folders.clear()
+        self._roots.clear()
+        self._pictures.clear()
+        self.generation += 1
+
+    # -- folders -----------------------------------------------------------------------
+    def chain(self, directory: Path) -> list[Path]:
+        """`directory` and the folders above it that belong to the project, nearest first."""
+        directory = directory.resolve()
+        folders: list[Path] = []
+        for folder in (directory, *directory.parents):
+            folders.append(folder)
+            if len(folders) >= MAX_DEPTH:
+                break
+            if self.root is not None:
+                if folder == self.root:
+                    break
+                if self.root not in folder.parents:
+                    if (folder / ".git").exists():
+                        break
+                    continue
+            elif (folder / ".git").exists():
+                break
+        return folders
+
+    def folder(self, directory: Path) -> FolderFacts:
+        facts = self._folders.get(directory)
+        if facts is None:
+            facts = self._folders[directory] = self._read_folder(directory)
+        return facts
+
+    def _read_folder(self, directory: Path) -> FolderFacts:
+        manifests = manifests_in(directory)
+        src = directory / "src"
+        modules = python_entries(directory) | (python_entries(src) if src.is_dir() else frozenset())
+        baseurl, ts_aliases = typescript_resolution(directory)
+        workspaces: set[str] = set()
+        globs = [g for m in manifests if m.ecosystem == "node" for g in m.workspaces] + pnpm_workspaces(directory)
+        for pattern in globs:
+            for candidate in directory.glob(pattern.rstrip("/")) if not pattern.startswith("!") else ():
+                manifest = read_manifest(candidate / "package.json") if candidate.is_dir() else None
+                if manifest is not None:
+                    workspaces |= manifest.own_names
+        plain = plain_entries(directory) | (plain_entries(src) if src.is_dir() else frozenset())
+        return FolderFacts(
+            manifests=manifests,
+            python_modules=modules,
+            node_modules=node_modules_packages(directory),
+            baseurl_names=baseurl,
+            aliases=tuple(a for a in ts_aliases + bundler_aliases(directory) if a not in ("*", "")),
+            workspace_names=frozenset(workspaces),
+            plain_names=plain,
+        )
+
+    def _modules_under(self, folder: Path) -> frozenset[str]:
+        """Importable names of a source root or local path dependency (and its src/)."""
+        folder = folder.resolve()
+        found = self._roots.get(folder)
+        if found is None:
+            src = folder / "src"
+            found = python_entries(folder) | (python_entries(src) if src.is_dir() else frozenset())
+            self._roots[folder] = found
+        return found
+
+    # -- pictures ----------------------------------------------------------------------
+    def dependencies_for(self, path: Path | str) -> ProjectDependencies:
+        """The picture for a file at `path` (it need not exist)."""
+        directory = Path(path).resolve().parent
+        picture = self._pictures.get(directory)
+        if picture is None:
+            picture = self._pictures[directory] = self._compose(directory)
+        return picture
+
+    def _compose(self, directory: Path) -> ProjectDependencies:
+        chain = self.chain(directory)
+        folders = [self.folder(f) for f in chain]
+        manifests = [m for facts in folders for m in facts.manifests]
+        python = [m for m in manifests if m.ecosystem == "python"]
+        node = [m for m in manifests if m.ecosystem == "node"]
+
+        local: set[str] = set()
+        for facts in folders:
+            local |= facts.python_modules
+        for manifest in python:
+            for folder in manifest.source_roots + manifest.local_paths:
+                local |= self._modules_under(folder)
+        declared = {d for m in python for d in m.declared | m.own_names}
+        env = self.environment
+        python_picture = PythonDependencies(
+            declared=frozenset(declared),
+            manifests=tuple(DependencyManifest(str(m.path), m.kind) for m in python if m.kind is not None),
+            local=frozenset(local),
+            installed=None if env is None else env.modules,
+            importable=frozenset() if env is None else env.importable,
+            stdlib=frozenset() if env is None else env.stdlib,
+            environment="" if env is None else env.label,
+        )
+
+        installed_sets = [f.node_modules for f in folders if f.node_modules is not None]
+        node_local: set[str] = set()
+        aliases: list[str] = []
+        for facts in folders:
+            node_local |= facts.workspace_names | facts.baseurl_names
+            aliases.extend(facts.aliases)
+        for manifest in node:
+            node_local |= manifest.own_names
+        nearest_package = next((i for i, facts in enumerate(folders) if any(m.ecosystem == "node" for m in facts.manifests)), 0)
+        node_local |= folders[nearest_package].plain_names
+        node_picture = NodeDependencies(
+            declared=frozenset(d for m in node for d in m.declared),
+            manifests=tuple(DependencyManifest(str(m.path), m.kind) for m in node if m.kind is not None),
+            installed=frozenset().union(*installed_sets) if installed_sets else None,
+            local=frozenset(node_local),
+            aliases=tuple(dict.fromkeys(aliases)),
+        )
+        return ProjectDependencies(python=python_picture, node=node_picture)
+
+    def installed_version(self, ecosystem: str, package: str, near: Path | None = None) -> str | None:
+        """The installed version of `package`, for the lower bound a fix declares."""
+        if ecosystem == "pypi":
+            env = self.environment
+            return env.distributions.get(normalise(package)) if env is not None else None
+        for folder in self.chain(near or self.root or Path.cwd()):
+            manifest = folder / "node_modules" / package / "package.json"
+            if manifest.is_file():
+                try:
+                    version = json.loads(manifest.read_text(encoding="utf-8")).get("version")
+                except (OSError, ValueError):
+                    return None
+                return version if isinstance(version, str) else None
+        return None
