@@ -12,6 +12,7 @@ from ..common.edits import insert_lines
 from ..facts import register_facts
 from ..model import Edit
 
+_IMPORT_ERRORS = (b"ImportError", b"ModuleNotFoundError", b"Exception")
 _LITERAL_TYPES = {"string", "integer", "float", "true", "false", "none", "concatenated_string"}
 
 
@@ -81,12 +82,33 @@ def python_module_facts(source: bytes, root: Node) -> dict[str, Any]:
                 literal.add(name)
     constants = sorted(name for name in literal if assigned.get(name) == 1)
     return {
+        "optional_modules": _optional_modules(source, root),
         "imports": imports,
         "imported_modules": sorted({target.split(".")[0] for target in imports.values()}),
         "constants": constants,
         "assigned_names": sorted(assigned),
         "class_bases": class_bases,
     }
+
+
+def _optional_modules(source: bytes, root: Node) -> list[str]:
+    """Top-level modules imported in the body of a module-level `try` that
+    catches ImportError: optional dependencies, wherever else the file imports
+    them (`if has_simplejson: from simplejson import ...`)."""
+    found: set[str] = set()
+    for stmt in root.children:
+        if stmt.type != "try_statement":
+            continue
+        headers = [source[c.start_byte : c.end_byte].split(b":", 1)[0] for c in stmt.children if c.type == "except_clause"]
+        if not any(h.strip() == b"except" or any(name in h for name in _IMPORT_ERRORS) for h in headers):
+            continue
+        body = stmt.child_by_field_name("body")
+        for child in body.children if body is not None else ():
+            imports: dict[str, str] = {}
+            if child.type in ("import_statement", "import_from_statement"):
+                _record_import(source, child, imports)
+                found.update(target.split(".")[0] for target in imports.values() if target and not target.startswith("."))
+    return sorted(found)
 
 
 def _record_class(source: bytes, stmt: Node, class_bases: dict[str, list[str]]) -> None:

@@ -21,7 +21,7 @@ from draftguard.analyzers import DependencyManifest, NodeDependencies, ProjectDe
 from draftguard.analyzers.dependencies.names import normalise
 
 from .environment import PythonEnvironment
-from .layout import bundler_aliases, node_modules_packages, plain_entries, python_entries, typescript_resolution
+from .layout import bundler_aliases, node_modules_packages, plain_entries, python_entries, python_modules_below, typescript_resolution
 from .manifests import Manifest, manifests_in, pnpm_workspaces, read_manifest
 
 MAX_DEPTH = 40
@@ -58,6 +58,7 @@ class ProjectIndex:
         self._folders: dict[Path, FolderFacts] = {}
         self._pictures: dict[Path, ProjectDependencies] = {}
         self._roots: dict[Path, frozenset[str]] = {}
+        self._everywhere: frozenset[str] | None = None
 
     # pickled into CLI workers without caches
     def __getstate__(self) -> dict:
@@ -87,10 +88,13 @@ class ProjectIndex:
                 self._roots.pop(folder, None)
             if path.name in ("package.json", "pnpm-workspace.yaml"):
                 self._folders.clear()  # workspace membership can change anywhere
+            if path.suffix in (".py", ".pyi", ".pyx") or path.name == "__init__.py":
+                self._everywhere = None
         self._pictures.clear()
         self.generation += 1
 
     def invalidate_all(self) -> None:
+        self._everywhere = None
         self._folders.clear()
         self._roots.clear()
         self._pictures.clear()
@@ -155,6 +159,14 @@ class ProjectIndex:
             self._roots[folder] = found
         return found
 
+    def modules_anywhere(self) -> frozenset[str]:
+        """Every module and package name anywhere under the root: tests and
+        tools put folders on sys.path (`tests/test_apps/cliapp`), so a name the
+        project itself defines is never called unknown or a look-alike."""
+        if self._everywhere is None:
+            self._everywhere = python_modules_below(self.root) if self.root is not None else frozenset()
+        return self._everywhere
+
     # -- pictures ----------------------------------------------------------------------
     def dependencies_for(self, path: Path | str) -> ProjectDependencies:
         """The picture for a file at `path` (it need not exist)."""
@@ -177,6 +189,7 @@ class ProjectIndex:
         for manifest in python:
             for folder in manifest.source_roots + manifest.local_paths:
                 local |= self._modules_under(folder)
+        local |= self.modules_anywhere()
         declared = {d for m in python for d in m.declared | m.own_names}
         env = self.environment
         python_picture = PythonDependencies(

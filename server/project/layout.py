@@ -76,6 +76,30 @@ def python_entries(directory: Path) -> frozenset[str]:
     return frozenset(names)
 
 
+MAX_WALK_FILES = 50_000
+
+
+def python_modules_below(root: Path) -> frozenset[str]:
+    """Names of all Python modules and packages below `root` (bounded walk;
+    hidden, dependency and virtual-environment folders left out)."""
+    names: set[str] = set()
+    seen = 0
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))]
+        for name in files:
+            seen += 1
+            if name.endswith(_PY_SUFFIXES):
+                stem = name.split(".", 1)[0]
+                if stem.isidentifier():
+                    names.add(stem)
+                    parent = os.path.basename(folder)
+                    if parent.isidentifier():
+                        names.add(parent)
+        if seen > MAX_WALK_FILES:
+            break
+    return frozenset(names)
+
+
 def plain_entries(directory: Path) -> frozenset[str]:
     """Folder names and file stems of `directory` (what a bare specifier can reach through baseUrl)."""
     names: set[str] = set()

@@ -237,9 +237,11 @@ def test_zero_findings_on_local_modules_and_relative_imports(tmp_path, environme
             "tools/sibling.py": "",
             "cython_ext.pyx": "",
             "app.py": "import cython_ext\nimport _version\nimport shop\n",
+            "tests/test_apps/cliapp/__init__.py": "",
+            "tests/test_cli.py": "def test_app():\n    import cliapp\n",
         },
     )
-    for name in ("src/shop/__init__.py", "src/shop/models.py", "tests/test_models.py", "tools/run.py", "app.py"):
+    for name in ("src/shop/__init__.py", "src/shop/models.py", "tests/test_models.py", "tests/test_cli.py", "tools/run.py", "app.py"):
         assert findings(tmp_path, name, environment) == [], name
 
 

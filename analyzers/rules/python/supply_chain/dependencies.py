@@ -100,7 +100,8 @@ def _python_sites(ctx) -> list[ImportSite]:
             if verdict.kind == "ok":
                 continue
             first = module.named_children[0] if module.named_children else module
-            found.append(ImportSite(module, first, written, verdict, _guarded(stmt, ctx.source), bare))
+            optional = _guarded(stmt, ctx.source) or verdict.name in ctx.facts.get("optional_modules", ())
+            found.append(ImportSite(module, first, written, verdict, optional, bare))
     return found
 
 
