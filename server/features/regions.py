@@ -24,6 +24,7 @@ Custom protocol for client authors:
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,7 @@ from ..regions.model import (
 )
 from ..regions.tracking import RegionTracker
 
+log = logging.getLogger("draftguard.regions")
 MARK_AI_REGION = "draftguard/markAiRegion"
 REGIONS = "draftguard/regions"
 REGIONS_CHANGED = "draftguard/regionsChanged"
@@ -172,6 +174,24 @@ class RegionService:
         if store is not None and state.relative is not None:
             for region in store.regions_for(state.relative, doc.source):
                 state.tracker.add(region)
+
+    def drop_non_ai_inserts(self, doc: Document, state: DocumentRegions, created: list[Region]) -> None:
+        """Two bulk changes that are not AI code: the editor reloading the file
+        from disk (a git checkout or pull, an agent writing the file; the
+        `uncommitted` mode and Agent Trace cover those), and the text of
+        draftguard's own quick fixes being applied."""
+        fix_texts = [
+            edit.text.strip()
+            for finding in doc.extra.get("findings", [])
+            for fix in finding.fixes
+            for edit in fix.edits
+            if len(edit.text.strip()) >= 8
+        ]
+        reloaded = _same_as_disk(state.path, doc.source)
+        for region in created:
+            text = doc.source[region.start : region.end].decode("utf-8", "replace")
+            if reloaded or any(text in fix_text for fix_text in fix_texts):
+                state.tracker.remove(region)
 
     def keep_regions(self, doc: Document, state: DocumentRegions) -> None:
         store = self.store(state.root)
@@ -390,6 +410,17 @@ class RegionService:
         return reviewed
 
 
+def _same_as_disk(path: Path | None, source: bytes) -> bool:
+    if path is None:
+        return False
+    try:
+        if path.stat().st_size != len(source):
+            return False
+        return path.read_bytes() == source
+    except OSError:
+        return False
+
+
 _PROVENANCE_TEXT = {
     BULK_INSERT: "inserted in one bulk change (an AI completion, chat apply or paste)",
     CLIENT: "reported as AI-inserted by the editor",
@@ -459,9 +490,27 @@ def republish(ls: DraftguardServer, doc: Document) -> None:
     ls.refresh_pulled_diagnostics()
 
 
+def _guarded(what: str, fallback=None):
+    """A failure in region handling is logged and never costs the diagnostics."""
+
+    def wrap(fn):
+        def run(ls: DraftguardServer, doc: Document, *args):
+            try:
+                return fn(ls, doc, *args)
+            except Exception as exc:  # a bug here must not stop analysis and publishing
+                log.exception("AI regions: %s failed", what)
+                ls.log(f"AI regions: {what} failed for {doc.uri}: {type(exc).__name__}: {exc}", types.MessageType.Error)
+                return fallback(*args) if fallback else None
+
+        return run
+
+    return wrap
+
+
 def register(server: DraftguardServer) -> None:
     service = RegionService(server)
 
+    @_guarded("opening")
     def on_open(ls: DraftguardServer, doc: Document) -> None:
         if not service.watching:
             service.watching = True
@@ -473,6 +522,7 @@ def register(server: DraftguardServer) -> None:
         service.derive_agent_trace(doc, state, force=True)
         service.ensure_uncommitted(doc, state)
 
+    @_guarded("tracking a change")
     def on_change(ls: DraftguardServer, doc: Document, changes: list[TextChange]) -> None:
         state = service.state(doc)
         state.tracker.rule = service.rule()
@@ -480,12 +530,15 @@ def register(server: DraftguardServer) -> None:
             ((c.start, c.removed, c.text.encode("utf-8", "surrogatepass")) for c in changes),
             doc.source,
         )
+        if result.created:
+            service.drop_non_ai_inserts(doc, state, result.created)
         if result.marker_text_touched:
             service.derive_markers(doc, state)
         if ls.settings.scope == "changed":
             service.ensure_uncommitted(doc, state)
             service.extend_uncommitted(doc, state, result.edits)
 
+    @_guarded("the scope filter", fallback=lambda findings: findings)
     def scope_filter(ls: DraftguardServer, doc: Document, findings: list[Finding]) -> list[Finding]:
         state = service.state(doc)
         service.ledger(state.root)  # one stat: picks up reviews written by other windows
@@ -500,6 +553,7 @@ def register(server: DraftguardServer) -> None:
         active = [r for r in state.regions if r.provenance in counted and service.region_state(doc, state, r) != REVIEWED]
         return [f for f in findings if any(r.intersects(f.start_byte, f.end_byte) for r in active)]
 
+    @_guarded("hover")
     def hover(ls: DraftguardServer, doc: Document, offset: int) -> str | None:
         state = service.state(doc)
         line = doc.lines.line_of(offset)
@@ -510,6 +564,7 @@ def register(server: DraftguardServer) -> None:
         ]
         return hover_markdown(service, doc, state, hits) if hits else None
 
+    @_guarded("code actions", fallback=lambda *_args: [])
     def code_actions(ls: DraftguardServer, doc: Document, start: int, end: int, findings: list[Finding]) -> list[types.CodeAction]:
         state = service.state(doc)
         lo = min([start] + [f.start_byte for f in findings])
@@ -545,7 +600,7 @@ def register(server: DraftguardServer) -> None:
     server.scope_filters.append(scope_filter)
     server.hover_providers.append(hover)
     server.code_action_providers.append(code_actions)
-    server.close_listeners.append(lambda ls, doc: service.keep_regions(doc, service.state(doc)))
+    server.close_listeners.append(_guarded("recording regions")(lambda ls, doc: service.keep_regions(doc, service.state(doc))))
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: DraftguardServer, params: types.DidSaveTextDocumentParams) -> None:

@@ -18,6 +18,12 @@ its shape. A content change opens a `bulk-insert` region when:
    the removed text held AI regions they come back with their provenance.
    When only some lines are new, the region covers the new ones.
 
+The server adds two exceptions that need more than the change itself
+(`features/regions.py`): a change after which the buffer equals the file on
+disk is the editor reloading it (git checkout or pull, an agent writing the
+file; the `uncommitted` mode and Agent Trace cover those), and the text of
+draftguard's own quick fixes is not AI code.
+
 The region covers the inserted text without its leading and trailing
 whitespace. Multi-cursor typing is judged per cursor (one content change
 each), which keeps it below the size rule.

@@ -326,3 +326,33 @@ async def test_unreviewed_bulk_insert_is_still_flagged_after_a_restart(tmp_path:
         [region] = await regions(client, uri)
         assert region["provenance"] == "bulk-insert" and lines_of(region) == (6, 9)
         assert "inserted in one bulk change" in await hover_text(client, uri, 7)
+
+
+async def test_reloading_the_file_from_disk_is_not_a_bulk_insert(tmp_path: Path) -> None:
+    path = tmp_path / "app.py"
+    path.write_text(BASE)
+    uri = path.as_uri()
+    async with session(tmp_path) as client:
+        await open_document(client, uri, BASE)
+        path.write_text(BASE + FUNCTION)  # git pull, or an agent writing the file; the editor reloads it
+        diagnostics = await change_document(client, uri, 2, [edit(5, 0, 5, 0, FUNCTION)])
+        assert len(diagnostics) == 0 and await regions(client, uri) == []
+
+
+PATH_APP = (
+    "import os\n\nfrom flask import Flask, send_file\n\napp = Flask(__name__)\nREPORTS_DIR = \"/srv/app/reports\"\n\n\n"
+    "@app.route(\"/reports/<name>\")\ndef report(name):\n    return send_file(os.path.join(REPORTS_DIR, name))\n"
+)
+
+
+async def test_applying_a_draftguard_quick_fix_is_not_ai_code(tmp_path: Path) -> None:
+    uri = (tmp_path / "app.py").as_uri()
+    async with session(tmp_path, {"scope": "all"}) as client:
+        [diagnostic] = [d for d in await open_document(client, uri, PATH_APP) if d.code == "PY-PATH-001"]
+        actions = await code_actions(client, uri, diagnostic.range, [diagnostic])
+        fix = next(a for a in actions if a.edit is not None and a.is_preferred)
+        edits = fix.edit.document_changes[0].edits
+        assert any(e.new_text.count("\n") >= 2 for e in edits)  # big enough to look like a bulk insert
+        changes = [types.TextDocumentContentChangePartial(range=e.range, text=e.new_text) for e in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True)]
+        await change_document(client, uri, 2, changes)
+        assert await regions(client, uri) == []
