@@ -34,7 +34,7 @@ from tree_sitter import Node
 
 from ..context import AnalysisContext
 from ..facts import ModuleFacts, register_derived_facts
-from .taint_specs import ALL, HEADER, KIND_RANK, LOG, PARAM, PATH, SANITISER_SUFFIXES, SANITISERS, SINKS
+from .taint_specs import ALL, CODE, HEADER, KIND_RANK, LOG, PARAM, PATH, SANITISER_SUFFIXES, SANITISERS, SINKS
 
 _CACHE: OrderedDict[tuple, dict | None] = OrderedDict()
 _CACHE_SIZE = 4096
@@ -232,8 +232,12 @@ def summarise(source: bytes, function: Node, facts: ModuleFacts, is_method: bool
     }
     if (any_flows, any_source) != (raw_flows, raw_source):
         by_sink = {}
+        text = source[function.start_byte : function.end_byte].decode("utf-8", "replace")
         for group in _SINK_GROUPS:
-            flows, src = flows_and_source(group[0])
+            if any(token in text for token in _GROUP_TOKENS[group]):
+                flows, src = flows_and_source(group[0])
+            else:  # nothing in the body can sanitise for these sinks
+                flows, src = raw_flows, raw_source
             entry: dict[str, Any] = {"flows": flows}
             if src is not None:
                 entry["source"] = src
@@ -263,3 +267,14 @@ def _is_param(taint) -> bool:
 
 
 _SINK_GROUPS = _sink_groups()
+# Text that must occur in a function for a category-specific sanitiser or
+# check to apply: sanitiser names, CR/LF removal, containment and quote checks.
+_EXTRA_TOKENS = {HEADER: ("replace", "sub"), LOG: ("replace", "sub"), PATH: ("startswith", "is_relative_to", ".name", ".stem"), CODE: ("startswith",)}
+_GROUP_TOKENS = {
+    group: tuple(
+        {n.rsplit(".", 1)[-1] for sink in group for n, cats in {**SANITISERS, **SANITISER_SUFFIXES}.items() if sink in cats and cats != ALL}
+        | {t for sink in group for t in _EXTRA_TOKENS.get(sink, ())}
+        | {"escape", "html", "quote", "clean", "sanitize", "sanitise"}
+    )
+    for group in _SINK_GROUPS
+}
