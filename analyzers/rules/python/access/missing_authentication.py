@@ -48,6 +48,11 @@ PUBLIC_ROUTE = re.compile(
     r"auth\b|/auth|authenticate|otp|magic|unsubscribe|create_user|create_account|new_user|new_account|join"
 )
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
+_STATE_CHANGING_WORDS = (b"post", b"put", b"patch", b"delete", b"request.method")
+_AUTH_WORDS = (
+    b"login", b"auth", b"jwt", b"token", b"depends(", b"security(", b"current_user", b"request.user", b"session", b"g.user",
+    b"mixin", b"permission", b"identity",
+)
 _GLOBAL_AUTH = re.compile(rb"before_request|before_app_request|(FastAPI|APIRouter|include_router)\([^)]*dependencies\s*=|LoginRequiredMiddleware")
 
 
@@ -63,20 +68,21 @@ class Handler:
 
 def _handlers(ctx: AnalysisContext) -> Iterator[Node]:
     """Route handlers at module level, one level inside functions (app factories) and in classes."""
-    queue = list(ctx.root.children)
+    django = "django" in ctx.facts.get("imported_modules", ())  # only Django views can be undecorated
+    queue = list(reversed(ctx.root.children))
     depth_of = {child.id: 0 for child in queue}
     while queue:
-        node = queue.pop(0)
+        node = queue.pop()
         depth = depth_of.get(node.id, 0)
         target = node.child_by_field_name("definition") if node.type == "decorated_definition" else node
         if target is None:
             continue
-        if target.type == "function_definition" and is_route_handler(ctx, target):
+        if target.type == "function_definition" and (node.type == "decorated_definition" or django) and is_route_handler(ctx, target):
             yield target
         if target.type in ("function_definition", "class_definition") and depth < 2:
             body = target.child_by_field_name("body")
             if body is not None:
-                for child in body.named_children:
+                for child in reversed(body.named_children):
                     depth_of[child.id] = depth + 1
                     queue.append(child)
 
@@ -88,23 +94,28 @@ def _methods(ctx: AnalysisContext, function: Node, in_class: bool) -> set[str]:
         verb = ctx.text(callee.child_by_field_name("attribute")).upper() if callee is not None and callee.type == "attribute" else ""
         if verb in STATE_CHANGING + ("GET",):
             methods.add(verb)
-        listed = re.search(r"methods\s*=\s*[\[(]([^\])]*)", ctx.text(decorator))
+        listed = _METHODS_ARGUMENT.search(ctx.text(decorator))
         if listed:
-            methods.update(m.upper() for m in re.findall(r"['\"](\w+)['\"]", listed.group(1)))
+            methods.update(m.upper() for m in _QUOTED_WORD.findall(listed.group(1)))
         elif verb == "ROUTE":
             methods.add("GET")
     name = ctx.text(function.child_by_field_name("name"))
     if in_class and name.upper() in STATE_CHANGING:
         methods.add(name.upper())
-    for decorator_name, expr in decorator_names(ctx, function):
-        if decorator_name == "require_POST":
-            methods.add("POST")
-        elif decorator_name == "require_http_methods":
-            methods.update(m.upper() for m in re.findall(r"['\"](\w+)['\"]", ctx.text(expr)))
-    body = ctx.text(function.child_by_field_name("body"))
-    if re.search(r"request\.method\s*==\s*['\"](POST|PUT|PATCH|DELETE)['\"]", body):
-        methods.update(re.findall(r"request\.method\s*==\s*['\"](POST|PUT|PATCH|DELETE)['\"]", body))
+    if b"require_" in ctx.source:
+        for decorator_name, expr in decorator_names(ctx, function):
+            if decorator_name == "require_POST":
+                methods.add("POST")
+            elif decorator_name == "require_http_methods":
+                methods.update(m.upper() for m in _QUOTED_WORD.findall(ctx.text(expr)))
+    if b"request.method" in ctx.source:
+        methods.update(_METHOD_TEST.findall(ctx.text(function.child_by_field_name("body"))))
     return methods
+
+
+_METHODS_ARGUMENT = re.compile(r"methods\s*=\s*[\[(]([^\])]*)")
+_QUOTED_WORD = re.compile(r"['\"](\w+)['\"]")
+_METHOD_TEST = re.compile(r"request\.method\s*==\s*['\"](POST|PUT|PATCH|DELETE)['\"]")
 
 
 def _route_path(ctx: AnalysisContext, function: Node) -> str:
@@ -150,25 +161,33 @@ class StateChangingRouteWithoutAuthentication(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        if _GLOBAL_AUTH.search(ctx.source):
+        # module-scope rules run on every keystroke: leave early unless the file can have a finding
+        lowered = ctx.source.lower()
+        if not any(w in lowered for w in _STATE_CHANGING_WORDS) or not any(w in lowered for w in _AUTH_WORDS):
+            return
+        if (b"before_request" in ctx.source or b"before_app_request" in ctx.source or b"dependencies" in ctx.source
+                or b"LoginRequiredMiddleware" in ctx.source) and _GLOBAL_AUTH.search(ctx.source):
             return
         handlers = []
         for function in _handlers(ctx):
             in_class = _in_class(function)
             handlers.append(
-                Handler(
-                    function, ctx.text(function.child_by_field_name("name")), _route_path(ctx, function),
-                    _methods(ctx, function, in_class), handler_auth(ctx, function).authenticated, in_class,
-                )
+                Handler(function, ctx.text(function.child_by_field_name("name")), _route_path(ctx, function), _methods(ctx, function, in_class), False, in_class)
             )
+        # authentication is the expensive part: look at the state-changing candidates first
+        candidates = [
+            h for h in handlers
+            if h.methods & set(STATE_CHANGING) and not PUBLIC_ROUTE.search(h.name) and not PUBLIC_ROUTE.search(h.path)
+            and not handler_auth(ctx, h.function).authenticated
+        ]
+        if not candidates:
+            return
+        for handler in handlers:
+            handler.authenticated = handler_auth(ctx, handler.function).authenticated
         protected = [h for h in handlers if h.authenticated]
         if not protected:
             return
-        for handler in handlers:
-            if handler.authenticated or not handler.methods & set(STATE_CHANGING):
-                continue
-            if PUBLIC_ROUTE.search(handler.name) or PUBLIC_ROUTE.search(handler.path):
-                continue
+        for handler in candidates:
             same_area = any(_prefix(h.path) and _prefix(h.path) == _prefix(handler.path) for h in protected)
             verbs = "/".join(sorted(handler.methods & set(STATE_CHANGING)))
             message = (
