@@ -47,7 +47,7 @@ from tree_sitter import Node
 
 from ..context import AnalysisContext
 from .dataflow import SAFE_ANNOTATIONS, definitions_before, is_safe_value, Definition, _same_scope, enclosing_function, reaching_definitions, scope_of
-from .constfold import constant
+from .constfold import branch_taken, constant, in_dead_branch
 from .validation import is_validated
 from .names import dotted_name, qualified_name
 from .strings import literal_value, unwrap_parens
@@ -488,23 +488,35 @@ def _branch_reaching_definitions(ctx: AnalysisContext, node: Node) -> list[Defin
     branch (`if ...: bar = param` / `case 'A': bar = param`) is not hidden by
     an assignment in another branch."""
     before = definitions_before(ctx, node)
+    scope = scope_of(ctx, node)
+    live = [d for d in before if not in_dead_branch(ctx, d.node, scope)]  # `if 7 * 42 - num > 200: ... else: bar = param`
     out: list[Definition] = []
-    for index, definition in enumerate(before):
+    for index, definition in enumerate(live):
         killed = any(
-            later.kind in ("assign", "param", "with", "other") and _block_holds(later.statement, node)
-            for later in before[index + 1 :]
+            later.kind in ("assign", "param", "with", "other") and _block_holds(ctx, later.statement, node)
+            for later in live[index + 1 :]
         )
         if not killed:
             out.append(definition)
     return out
 
 
-def _block_holds(statement: Node, use: Node) -> bool:
-    """Whether the block that holds `statement` also holds `use` (possibly nested)."""
+def _block_holds(ctx: AnalysisContext, statement: Node, use: Node) -> bool:
+    """Whether the block that holds `statement` also holds `use` (possibly nested);
+    a branch that always runs (`if 7 * 42 - num > 200:`) counts as its enclosing block."""
     block = statement.parent
-    while block is not None and block.type not in ("block", "module"):
-        block = block.parent
-    return block is not None and block.start_byte <= use.start_byte < block.end_byte
+    while block is not None:
+        while block is not None and block.type not in ("block", "module"):
+            block = block.parent
+        if block is None:
+            return False
+        if block.start_byte <= use.start_byte < block.end_byte:
+            return True
+        if block.type == "block" and (branch_taken(ctx, block) is True or (block.parent is not None and block.parent.type == "match_statement")):
+            block = block.parent
+            continue
+        return False
+    return False
 
 
 def _keyed_value(ctx: AnalysisContext, node: Node):
