@@ -53,6 +53,7 @@ export const SETTINGS = {
   rulesDisabled: 'rules.disabled',
   severityOverrides: 'severityOverrides',
   traceServer: 'trace.server',
+  dependencyInterpreter: 'dependencies.pythonInterpreter',
 } as const;
 
 /** Context keys for `when` clauses in package.json menus. */

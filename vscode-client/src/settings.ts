@@ -29,6 +29,8 @@ export interface ExtensionSettings {
   readonly rulesDisabled: readonly string[];
   readonly severityOverrides: Readonly<Record<string, Severity>>;
   readonly trace: TraceLevel;
+  /** Python whose installed packages the dependency rules check; empty: the server's own. */
+  readonly dependencyInterpreter: readonly string[];
 }
 
 export const DEFAULTS: ExtensionSettings = {
@@ -39,6 +41,7 @@ export const DEFAULTS: ExtensionSettings = {
   rulesDisabled: [],
   severityOverrides: {},
   trace: 'off',
+  dependencyInterpreter: [],
 };
 
 /** What the server's settings parser receives (server/settings.py). */
@@ -47,6 +50,7 @@ export interface ServerOptions {
   bulkInsertThreshold: { lines: number; characters: number };
   rules: { disabled: string[] };
   severityOverrides: Record<string, Severity>;
+  dependencies: { pythonInterpreter: string[] };
 }
 
 /** Reads one key of the `draftguard` section. */
@@ -74,6 +78,8 @@ export function readSettings(config: SettingReader, warn: (message: string) => v
     rulesDisabled: stringList(config.get<unknown>(SETTINGS.rulesDisabled), SETTINGS.rulesDisabled, warn) ?? DEFAULTS.rulesDisabled,
     severityOverrides: severityMap(config.get<unknown>(SETTINGS.severityOverrides), warn),
     trace: traceLevel(config.get<unknown>(SETTINGS.traceServer)),
+    dependencyInterpreter:
+      stringList(config.get<unknown>(SETTINGS.dependencyInterpreter), SETTINGS.dependencyInterpreter, warn) ?? DEFAULTS.dependencyInterpreter,
   };
 }
 
@@ -83,6 +89,7 @@ export function toServerOptions(settings: ExtensionSettings): ServerOptions {
     bulkInsertThreshold: { lines: settings.bulkInsertLines, characters: settings.bulkInsertCharacters },
     rules: { disabled: [...settings.rulesDisabled] },
     severityOverrides: { ...settings.severityOverrides },
+    dependencies: { pythonInterpreter: [...settings.dependencyInterpreter] },
   };
 }
 

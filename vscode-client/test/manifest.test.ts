@@ -67,12 +67,16 @@ describe('manifest: package.json lists what the code uses', () => {
       'rules.disabled': DEFAULTS.rulesDisabled,
       severityOverrides: DEFAULTS.severityOverrides,
       'trace.server': DEFAULTS.trace,
+      'dependencies.pythonInterpreter': DEFAULTS.dependencyInterpreter,
     };
     for (const key of Object.values(SETTINGS)) {
       assert.deepEqual(properties[`${SECTION}.${key}`]?.default, defaults[key], `default of ${SECTION}.${key}`);
     }
     assert.deepEqual(properties['draftguard.scope']?.enum, ['aiRegions', 'changed', 'all']);
-    assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations, ['draftguard.interpreter']);
+    assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations, [
+      'draftguard.interpreter',
+      'draftguard.dependencies.pythonInterpreter',
+    ]);
   });
 
   it('every draftguard.* string in the sources is a known command, setting, context key or colour', () => {

@@ -170,7 +170,7 @@ describe('server: start, stop, restart', () => {
     assert.deepEqual(h.clients[0]!.notifications, [
       {
         method: 'workspace/didChangeConfiguration',
-        params: { settings: { draftguard: { scope: 'changed', bulkInsertThreshold: { lines: 2, characters: 60 }, rules: { disabled: ['PY-SQLI-001'] }, severityOverrides: {} } } },
+        params: { settings: { draftguard: { scope: 'changed', bulkInsertThreshold: { lines: 2, characters: 60 }, rules: { disabled: ['PY-SQLI-001'] }, severityOverrides: {}, dependencies: { pythonInterpreter: [] } } } },
       },
     ]);
   });

@@ -19,6 +19,7 @@ describe('settings: VS Code settings to server options', () => {
         'rules.disabled': ['PY-SQLI-001'],
         severityOverrides: { 'PY-SQLI-001': 'Critical' },
         'trace.server': 'verbose',
+        'dependencies.pythonInterpreter': '/srv/app/.venv/bin/python',
       }),
     );
     assert.deepEqual(toServerOptions(settings), {
@@ -26,6 +27,7 @@ describe('settings: VS Code settings to server options', () => {
       bulkInsertThreshold: { lines: 3, characters: 120 },
       rules: { disabled: ['PY-SQLI-001'] },
       severityOverrides: { 'PY-SQLI-001': 'critical' },
+      dependencies: { pythonInterpreter: ['/srv/app/.venv/bin/python'] },
     });
     assert.deepEqual(Object.keys(didChangeConfigurationParams(settings).settings), ['draftguard']);
     assert.equal(settings.trace, 'verbose');
@@ -65,6 +67,7 @@ describe('settings: VS Code settings to server options', () => {
     assert.equal(classifyChange(base, { ...base, scope: 'all' }), 'notify');
     assert.equal(classifyChange(base, { ...base, rulesDisabled: ['X'] }), 'notify');
     assert.equal(classifyChange(base, { ...base, bulkInsertLines: 9 }), 'notify');
+    assert.equal(classifyChange(base, { ...base, dependencyInterpreter: ['/srv/app/.venv/bin/python'] }), 'notify');
     assert.equal(classifyChange(base, { ...base, trace: 'verbose' }), 'none');
     assert.equal(classifyChange(base, { ...base }), 'none');
   });
