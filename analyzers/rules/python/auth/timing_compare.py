@@ -10,7 +10,10 @@ is a secret: a name such as `token`, `signature`, `api_key`, `csrf_token`,
 enum-like constants (`token == Token.EOF`, `token_type == "bearer"`),
 descriptive names (`token_count`, `password_length`), flags
 (`verify_signature`, `is_token`), public values (nonces, salts, IVs),
-`__eq__`-style methods (object equality, not authentication), membership tests, and
+`__eq__`-style methods (object equality, not authentication), membership tests,
+SQL expressions (`User.api_token == token` inside `.where()`/`.filter()`:
+the database compares), two fields of the same object compared with each
+other (`body.current_password == body.new_password`), and
 in modules that import nothing web- or crypto-related, comparisons whose only
 evidence is the word `token` (lexers and parsers compare tokens all day).
 
@@ -90,6 +93,42 @@ def _is_hmac_value(ctx: AnalysisContext, node: Node) -> bool:
     return False
 
 
+QUERY_BUILDERS = frozenset({"where", "filter", "filter_by", "having", "join", "outerjoin", "and_", "or_", "not_", "exclude", "case", "on"})
+
+
+def _is_query_expression(ctx: AnalysisContext, node: Node, left: Node, right: Node) -> bool:
+    """`User.token == token` inside `.where(...)`/`.filter(...)` builds SQL; the
+    comparison runs in the database, not in Python."""
+    for operand in (left, right):
+        if operand.type == "attribute":
+            base = unwrap_parens(operand.child_by_field_name("object"))
+            if base is not None and base.type == "identifier" and ctx.text(base)[:1].isupper():
+                return True
+    parent = node.parent
+    while parent is not None and parent.type in ("argument_list", "boolean_operator", "binary_operator", "parenthesized_expression", "keyword_argument"):
+        if parent.type == "argument_list" and parent.parent is not None and parent.parent.type == "call":
+            call = parent.parent
+            function = call.child_by_field_name("function")
+            name = method_name(ctx, call) or (ctx.text(function) if function is not None and function.type == "identifier" else "")
+            if name in QUERY_BUILDERS:
+                return True
+        parent = parent.parent
+    return False
+
+
+def _same_origin(ctx: AnalysisContext, left: Node, right: Node) -> bool:
+    """`body.current_password == body.new_password`: two fields of one request
+    body compared with each other; neither is a stored secret."""
+    def base(node: Node) -> str | None:
+        if node.type in ("attribute", "subscript"):
+            inner = unwrap_parens(node.child_by_field_name("object") if node.type == "attribute" else node.child_by_field_name("value"))
+            return ctx.text(inner) if inner is not None else None
+        return None
+
+    left_base, right_base = base(left), base(right)
+    return left_base is not None and left_base == right_base
+
+
 def _is_constant(ctx: AnalysisContext, node: Node) -> bool:
     if node.type in _CONSTANT_TYPES:
         return True
@@ -145,6 +184,8 @@ class TimingUnsafeSecretComparison(Rule):
                 continue  # PY-HASH-001 reports it; its fix also makes the check constant-time
             evidence = self._evidence(ctx, left) or self._evidence(ctx, right)
             if evidence is None or _in_equality_method(ctx, node):
+                continue
+            if _is_query_expression(ctx, node, left, right) or _same_origin(ctx, left, right):
                 continue
             if evidence == "token" and not has_context:
                 continue
