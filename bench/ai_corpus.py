@@ -58,7 +58,7 @@ FAMILIES: dict[str, frozenset[int]] = {
     "log-injection": frozenset({117}),
     "deserialization": frozenset({502}),
     "xml-entities": frozenset({611, 776, 827}),
-    "hard-coded-credentials": frozenset({798, 259, 321, 522}),
+    "hard-coded-credentials": frozenset({798, 259, 321}),
     "weak-crypto": frozenset({327, 328, 916, 759, 760, 326, 329, 1204, 522}),
     "weak-randomness": frozenset({330, 331, 338, 339, 335}),
     "tls": frozenset({295, 297}),

@@ -29,6 +29,9 @@ _COMPARISONS = frozenset(
 )
 _ARITHMETIC = frozenset({"-", "*", "/", "%", "**", "<<", ">>", ">>>", "&", "|", "^", "//"})
 _NON_STRING_UNARY = frozenset({"typeof", "!", "-", "+", "~", "void", "delete", "not"})
+POSITION_METHODS = frozenset({"slice", "substring", "substr", "at", "charAt", "charCodeAt", "codePointAt"})
+"""Methods whose arguments are positions: `names.slice(from, to)` returns part
+of `names`, never the numbers it was given, so only the receiver's taint flows."""
 
 
 @dataclass(frozen=True)
@@ -209,7 +212,7 @@ class _Walker:
             if method in spec.safe_methods:
                 return None
             found = self.taint(callee.child_by_field_name(syn.member_object), depth + 1)
-            if found is not None:
+            if found is not None or method in POSITION_METHODS:
                 return found
         return self._any(syn.arguments(node), depth)
 

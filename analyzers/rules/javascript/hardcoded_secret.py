@@ -11,8 +11,10 @@ key blocks).
 
 **Not reported.** Placeholders (`changeme`, `your-api-key`, `<token>`,
 `xxx`), labels and field names (`password: "Password"`), environment
-variable names, URLs and paths, empty strings, and test files' obvious
-dummies.
+variable names, URLs and paths, empty strings, and values in test code
+(modules importing a test framework or faker, `describe`/`it`/`test`
+blocks): a fixture user's `password: "password1"` is not a leak. Known token
+formats are reported in tests too.
 
 **Fix.** No automatic fix: read the value from the environment or a secret
 manager (`process.env.JWT_SECRET`, failing at start-up when it is missing),
@@ -29,6 +31,7 @@ from ...common.names import call_matches, calls_in, unit_nodes
 from ...context import AnalysisContext
 from ...javascript.flow import SYN, reaching_definitions
 from ...javascript.strings import literal_value
+from ...javascript.testcode import in_test_code
 from ...model import Confidence, Finding, Severity
 from ...python.sensitive import credential_value, is_placeholder, known_format, secret_name_strength
 from ..base import Explanation, Rule, register
@@ -73,7 +76,7 @@ class JsHardcodedSecret(Rule):
                 yield self.finding(ctx, literal, f"Hard-coded secret: {fmt.name} in the source", confidence=Confidence.HIGH)
                 continue
             name = self._bound_name(ctx, literal)
-            if name is None:
+            if name is None or in_test_code(ctx, literal):
                 continue
             strength = "strong" if name in SECRET_OPTIONS else secret_name_strength(name)
             session_secret = name == "secret" and _is_option_of_call(literal) and not is_placeholder(value)
@@ -82,7 +85,7 @@ class JsHardcodedSecret(Rule):
                 yield self.finding(ctx, literal, f"Hard-coded secret: `{name}` is set to a literal; read it from the environment")
         for call in calls_in(ctx):
             for pattern, index in KEY_ARGUMENT_CALLS.items():
-                if not call_matches(ctx, call, (pattern,)):
+                if not call_matches(ctx, call, (pattern,)) or in_test_code(ctx, call):
                     continue
                 args = SYN.arguments(call)
                 key = SYN.unwrap(args[index]) if len(args) > index else None

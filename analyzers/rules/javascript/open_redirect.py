@@ -8,7 +8,8 @@ input or the page URL and nothing checks it first.
 
 **Not reported.** Targets with a constant path prefix (`/users/${id}`,
 `"/login?next=" + encodeURIComponent(x)`, or a configured base such as
-`${config.baseUrl}/${path}`), targets checked before the
+`${config.baseUrl}/${path}`), the page the user came from
+(`req.get("Referrer") || "/"`, Express's idiom for "back"), targets checked before the
 redirect (`startsWith("/") && !startsWith("//")`, an allow-list, comparing
 `new URL(x).host`), and constant URLs.
 
@@ -79,6 +80,40 @@ def has_fixed_prefix(ctx: AnalysisContext, node: Node | None) -> bool:
     return bool(_SAFE_PREFIX.match(prefix))
 
 
+_REFERRER = re.compile(r"^referr?er$", re.IGNORECASE)
+
+
+def is_referrer(ctx: AnalysisContext, node: Node | None, depth: int = 0) -> bool:
+    """`res.redirect(req.get("Referrer") || "/")`: back to the page the user
+    came from. The browser sets that header, so a victim only returns to a
+    page they were already on; it is Express's own idiom for "back"."""
+    node = SYN.unwrap(node)
+    if node is None or depth > 4:
+        return False
+    if node.type == "binary_expression" and ctx.text(node.child_by_field_name("operator")) in ("||", "??"):
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        fallback_fixed = literal_value(ctx, right) is not None or has_fixed_prefix(ctx, right)
+        return is_referrer(ctx, left, depth + 1) and (fallback_fixed or is_referrer(ctx, right, depth + 1))
+    if node.type == "identifier":
+        defs = reaching_definitions(ctx, node)
+        return bool(defs) and all(d.kind == "assign" and not d.path and is_referrer(ctx, d.value, depth + 1) for d in defs)
+    if node.type == "call_expression":
+        args = SYN.arguments(node)
+        return (
+            call_matches(ctx, node, ("req.get", "req.header", "request.get", "request.header", "ctx.get", "*.headers.get"))
+            and len(args) == 1 and _REFERRER.match(literal_value(ctx, args[0]) or "") is not None
+        )
+    if node.type == "subscript_expression":
+        key = literal_value(ctx, node.child_by_field_name("index"))
+        return key is not None and _REFERRER.match(key) is not None and (dotted_name(ctx, node.child_by_field_name("object")) or "").endswith("headers")
+    if node.type == "member_expression":
+        dotted = dotted_name(ctx, node) or ""
+        return dotted in ("document.referrer", "window.document.referrer") or (
+            dotted.endswith(("headers.referer", "headers.referrer")) and dotted.count(".") >= 2
+        )
+    return False
+
+
 @register
 class JsOpenRedirect(Rule):
     id = "JS-REDIR-001"
@@ -118,7 +153,7 @@ class JsOpenRedirect(Rule):
 
     def _check_target(self, ctx: AnalysisContext, sink: Node, target: Node | None) -> Finding | None:
         found = evidence(ctx, target, URL)
-        if found.taint is None or has_fixed_prefix(ctx, target):
+        if found.taint is None or has_fixed_prefix(ctx, target) or is_referrer(ctx, target):
             return None
         names = {ctx.text(SYN.unwrap(target))} | {ctx.text(n) for n in descendants(SYN.unwrap(target), ("identifier",))}
         if checked_before(ctx, sink, names, _TARGET_CHECK):

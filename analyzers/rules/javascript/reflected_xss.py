@@ -6,7 +6,9 @@ request input (`req.query`, `req.body`, `req.params`, headers, cookies) that
 was not HTML-escaped. `res.send` of a string is served as `text/html`, so the
 browser renders the input as markup.
 
-**Not reported.** `res.json(...)`, objects (sent as JSON), escaped values
+**Not reported.** `res.json(...)`, objects (sent as JSON), the results of
+functions given the input (`res.send(await users.create(req.body))`: a record,
+sent as JSON), escaped values
 (`escapeHtml`, `he.encode`), numbers, and responses explicitly typed as plain
 text or JSON before sending (`res.type("text/plain")`, `res.set("Content-Type", "application/json")`).
 
@@ -21,10 +23,10 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from ...common.names import calls_in, dotted_name, method_name, unit_nodes
-from ...common.taint import taint_of
+from ...common.names import call_matches, calls_in, dotted_name, method_name, unit_nodes
+from ...common.taint import source_of_name, taint_of
 from ...context import AnalysisContext
-from ...javascript.flow import SYN
+from ...javascript.flow import SYN, reaching_definitions
 from ...javascript.sources import HTML
 from ...model import Confidence, Finding, Severity
 from ..base import Explanation, Rule, register
@@ -99,6 +101,46 @@ class JsReflectedXss(Rule):
         return bool(_NOT_HTML.search(before))
 
 
-def _is_string_source(ctx: AnalysisContext, node: Node, taint) -> bool:
-    """A bare request value: a string unless the client sent an object (then JSON)."""
-    return node.type in ("member_expression", "subscript_expression", "identifier", "call_expression")
+STRING_METHODS = frozenset(
+    {
+        "trim", "trimStart", "trimEnd", "toString", "toLowerCase", "toUpperCase", "toLocaleLowerCase", "toLocaleUpperCase",
+        "replace", "replaceAll", "slice", "substring", "substr", "concat", "join", "padStart", "padEnd", "repeat",
+        "normalize", "charAt", "at", "split", "format",
+    }
+)
+STRING_CALLS = frozenset({"String", "decodeURIComponent", "decodeURI", "unescape", "util.format", "format", "JSON.stringify"})
+
+
+def _is_string_source(ctx: AnalysisContext, node: Node, taint, depth: int = 0) -> bool:
+    """Can this bare value be a string carrying the input? Request values are
+    (unless the client sent an object: then JSON); so are string methods and
+    conversions of them. The result of any other call is what that function
+    built from the input, usually a record or an object
+    (`await userService.createUser(req.body)`), which Express sends as JSON."""
+    node = SYN.unwrap(node)
+    if node is None or depth > 4:
+        return False
+    if node.type == "await_expression" and node.named_children:
+        return _is_string_source(ctx, node.named_children[0], taint, depth + 1)
+    if node.type == "call_expression":
+        if call_matches(ctx, node, tuple(HTML.source_calls)) or call_matches(ctx, node, tuple(STRING_CALLS)):
+            return True
+        return method_name(ctx, node) in STRING_METHODS
+    if node.type in ("member_expression", "subscript_expression"):
+        if source_of_name(ctx, node, HTML) is not None:
+            return True
+        root = node
+        while root.type in ("member_expression", "subscript_expression"):
+            root = SYN.unwrap(root.child_by_field_name("object"))
+            if root is None:
+                return True
+        return root.type != "identifier" or _is_string_source(ctx, root, taint, depth + 1)
+    if node.type == "identifier":
+        if source_of_name(ctx, node, HTML) is not None:
+            return True
+        definitions = reaching_definitions(ctx, node)
+        values = [d.value for d in definitions if d.kind == "assign" and d.value is not None and not d.path]
+        if not definitions or len(values) < len(definitions):
+            return True  # parameters, destructured request fields, loop variables
+        return any(_is_string_source(ctx, value, taint, depth + 1) for value in values)
+    return node.type in ("template_string", "binary_expression", "string")

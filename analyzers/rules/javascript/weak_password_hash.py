@@ -6,7 +6,8 @@
 is a password or passphrase; also bcrypt with a cost below 10.
 
 **Not reported.** Fast hashes of non-secrets (file checksums, cache keys,
-ETags) and `bcrypt`/`argon2`/`scrypt`/`pbkdf2` with sane parameters.
+ETags), `bcrypt`/`argon2`/`scrypt`/`pbkdf2` with sane parameters, and a low
+bcrypt cost in test code (tests lower it on purpose to run fast).
 
 **Fix.** No automatic fix (stored hashes must be migrated): use `bcrypt.hash(password, 12)`,
 `argon2.hash(password)` or `crypto.scrypt`, and re-hash on the next login.
@@ -22,6 +23,7 @@ from tree_sitter import Node
 from ...common.names import call_matches, calls_in, method_name
 from ...context import AnalysisContext
 from ...javascript.flow import SYN, reaching_definitions
+from ...javascript.testcode import in_test_code
 from ...model import Confidence, Finding, Severity
 from ..base import Explanation, Rule, register
 
@@ -79,7 +81,7 @@ class JsWeakPasswordHash(Rule):
                 args = SYN.arguments(call)
                 if args and _is_password(ctx, args[0]):
                     yield self.finding(ctx, call, "Weak password hash: a fast digest of a password; use bcrypt, argon2 or scrypt")
-            elif call_matches(ctx, call, BCRYPT_HASH):
+            elif call_matches(ctx, call, BCRYPT_HASH) and not in_test_code(ctx, call):
                 args = SYN.arguments(call)
                 rounds = args[-1] if args and "genSalt" in ctx.text(SYN.callee(call)) else (args[1] if len(args) >= 2 else None)
                 rounds = SYN.unwrap(rounds)

@@ -13,7 +13,9 @@ descriptive names (`token_count`, `password_length`), flags
 `__eq__`-style methods (object equality, not authentication), membership tests,
 SQL expressions (`User.api_token == token` inside `.where()`/`.filter()`:
 the database compares), two fields of the same object compared with each
-other (`body.current_password == body.new_password`), and
+other (`body.current_password == body.new_password`), a value compared with
+its confirmation (`password != confirm_password`, `password1 == password2`:
+the user typed both), and
 in modules that import nothing web- or crypto-related, comparisons whose only
 evidence is the word `token` (lexers and parsers compare tokens all day).
 
@@ -129,6 +131,23 @@ def _same_origin(ctx: AnalysisContext, left: Node, right: Node) -> bool:
     return left_base is not None and left_base == right_base
 
 
+CONFIRMATION_WORDS = frozenset({"confirm", "confirmation", "confirmed", "repeat", "repeated", "again", "retype", "retyped", "new"})
+
+
+def _is_confirmation(left_name: str | None, right_name: str | None) -> bool:
+    """`password != confirm_password`, `password1 == password2`,
+    `new_password == new_password_again`: a sign-up or change form checks
+    that the user typed the same thing twice. Both values come from the
+    user, so neither is a stored secret whose comparison time leaks anything."""
+    if not left_name or not right_name:
+        return False
+    left, right = identifier_words(left_name), identifier_words(right_name)
+    if CONFIRMATION_WORDS & (set(left) | set(right)):
+        return True
+    strip = lambda words: [w for w in words if not w.isdigit()]  # noqa: E731
+    return left != right and strip(left) == strip(right)
+
+
 def _is_constant(ctx: AnalysisContext, node: Node) -> bool:
     if node.type in _CONSTANT_TYPES:
         return True
@@ -186,6 +205,8 @@ class TimingUnsafeSecretComparison(Rule):
             if evidence is None or _in_equality_method(ctx, node):
                 continue
             if _is_query_expression(ctx, node, left, right) or _same_origin(ctx, left, right):
+                continue
+            if _is_confirmation(_operand_name(ctx, left), _operand_name(ctx, right)):
                 continue
             if evidence == "token" and not has_context:
                 continue

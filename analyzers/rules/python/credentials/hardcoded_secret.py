@@ -21,7 +21,9 @@ credentials are skipped: `"Bearer"` and other short words, labels
 (`"password"`, `"X-API-Key"`), environment variable names (`"DB_PASSWORD"`),
 paths, URLs (credentials in URLs are PY-SECRET-004), templates, messages with
 spaces, digests of known constants, and placeholders (`"changeme"`,
-`"your-api-key-here"`, `"<token>"`, `"xxx"`). Placeholders are skipped
+`"your-api-key-here"`, `"<token>"`, `"xxx"`); common default passwords
+(`"password"`, `"secret"`, `"test"`, `"1234"`) count only where they are
+used as the credential (compared with a password, passed as `password=`). Placeholders are skipped
 deliberately: they mark values a developer must still supply, and flagging
 every `.env.example`-style default buries the real keys. Environment look-ups
 with a default (`os.getenv("API_KEY", "dev")`) are not literals bound to a
@@ -85,6 +87,17 @@ KEY_ARGUMENTS = {
 FIXABLE_KINDS = ("assign", "keyword", "dict")
 
 
+DEFAULT_PASSWORDS = frozenset({"password", "passwd", "secret", "test", "testing", "1234", "12345", "123456", "12345678", "abc123", "letmein", "qwerty"})
+
+
+def _default_password_in_use(binding, strength: str, value: str) -> bool:
+    """`if password == "password":` and `connect(passwd="test")`: a default
+    password checked against or handed to a server is the credential itself,
+    not a placeholder waiting to be filled in, even though the same word
+    alone (`PASSWORD = "password"`) is usually a field name."""
+    return binding.kind in ("compare", "keyword") and strength == "strong" and value.strip().lower() in DEFAULT_PASSWORDS
+
+
 def string_literals(ctx: AnalysisContext):
     """Every string literal of the unit, concatenations as one literal."""
     for node in ctx.captures(STRING_QUERY).get("s", []):
@@ -131,7 +144,7 @@ class HardcodedCredential(Rule):
             if binding is None or binding.name in FRAMEWORK_KEY_NAMES:
                 continue
             strength = secret_name_strength(binding.name)
-            if strength is None or not credential_value(value, strength):
+            if strength is None or not (credential_value(value, strength) or _default_password_in_use(binding, strength, value)):
                 continue
             if in_test_code(ctx, literal):
                 continue

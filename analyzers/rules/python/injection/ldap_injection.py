@@ -7,6 +7,9 @@ value that is not constant and not escaped, inline or in a variable first.
 Request data in the filter makes it high-confidence; a value of unknown
 origin (a helper's parameter) medium.
 
+python-ldap also accepts a filter without parentheses (`f"uid={name}"`), so
+there a built string with `=` counts as a filter.
+
 **Not reported.** Constant filters, values passed through
 `escape_filter_chars()` (ldap3's `ldap3.utils.conv` or python-ldap's
 `ldap.filter`), numbers, allow-listed values.
@@ -89,8 +92,9 @@ class LdapInjection(WholeQueryMixin, Rule):
         built, _definition = built_string_of(ctx, query)
         if built is None:
             return self._whole_query(ctx, call, query, "search filter", LDAP)
-        if "(" not in ctx.text(built.node):
-            return None
+        text = ctx.text(built.node)
+        if "(" not in text and (ldap3 or "=" not in text):
+            return None  # python-ldap (OpenLDAP) also takes a bare `uid=...` filter; ldap3 rejects it
         holes = input_holes(ctx, built, LDAP, kinds=_INPUT)
         if not holes:
             return None
