@@ -9,7 +9,8 @@ browser renders the input as markup.
 **Not reported.** `res.json(...)`, objects (sent as JSON), the results of
 functions given the input (`res.send(await users.create(req.body))`: a record,
 sent as JSON), escaped values
-(`escapeHtml`, `he.encode`), numbers, and responses explicitly typed as plain
+(`escapeHtml`, `he.encode`), numbers, test code (supertest/jest apps echo
+input on purpose), and responses explicitly typed as plain
 text or JSON before sending (`res.type("text/plain")`, `res.set("Content-Type", "application/json")`).
 
 **Fix.** No automatic fix: escape the value (`escapeHtml(name)`), render
@@ -28,6 +29,7 @@ from ...common.taint import source_of_name, taint_of
 from ...context import AnalysisContext
 from ...javascript.flow import SYN, reaching_definitions
 from ...javascript.sources import HTML
+from ...javascript.testcode import in_test_code
 from ...model import Confidence, Finding, Severity
 from ..base import Explanation, Rule, register
 from .dom_xss import html_is_safe
@@ -72,7 +74,7 @@ class JsReflectedXss(Rule):
         if body is None or body.type in ("object", "array") or html_is_safe(ctx, body):
             return
         taint = taint_of(ctx, body, HTML)
-        if taint is None or self._declared_not_html(ctx, sink):
+        if taint is None or self._declared_not_html(ctx, sink) or in_test_code(ctx, sink):
             return
         if body.type not in ("template_string", "binary_expression", "string") and not _is_string_source(ctx, body, taint):
             return

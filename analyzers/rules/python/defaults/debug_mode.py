@@ -10,7 +10,9 @@ production.
 
 **Not reported.** `debug=False`, values read from the environment or a config
 object, `DEBUG = True` in classes such as `DevelopmentConfig` or `TestConfig`,
-and `DEBUG` constants in modules that are not Django settings.
+`DEBUG` constants in modules that are not Django settings, and test code
+(test functions and classes, modules importing pytest or unittest): a test
+app never serves the public.
 
 **Fix.** "Read debug flag from the environment" replaces `True` with
 `os.environ.get("FLASK_DEBUG") == "1"` (`DJANGO_DEBUG` for Django,
@@ -28,6 +30,7 @@ from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import argument_value, keyword_argument
 from ....python.names import calls, imports_module, qualified_name
+from ....python.sensitive import in_test_code
 from ....python.strings import literal_value, unwrap_parens
 from ...base import Explanation, Rule, register
 
@@ -68,11 +71,11 @@ class DebugModeEnabled(Rule):
         flask = imports_module(ctx, "flask", "flask_socketio", "werkzeug")
         for call, name in calls(ctx):
             finding = self._check_call(ctx, call, name or "", flask)
-            if finding is not None:
+            if finding is not None and not in_test_code(ctx, call):
                 yield finding
         for match in ctx.matches(_ASSIGNMENTS):
             finding = self._check_assignment(ctx, match["assignment"][0], match["target"][0], match["value"][0], flask)
-            if finding is not None:
+            if finding is not None and not in_test_code(ctx, match["assignment"][0]):
                 yield finding
 
     def _check_call(self, ctx: AnalysisContext, call: Node, name: str, flask: bool) -> Finding | None:

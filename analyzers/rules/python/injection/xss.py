@@ -17,7 +17,9 @@ segments) that reaches an HTML response without escaping:
 **Not reported.** Values passed through `escape()` / `html.escape()` /
 `bleach.clean()`, numbers, allow-listed values, JSON responses (`jsonify`,
 dicts, FastAPI's default), `Response(..., mimetype="text/plain")`, templates
-rendered with autoescaping, values of unknown origin.
+rendered with autoescaping, values of unknown origin, and test code (test
+functions, modules importing pytest or unittest), whose apps echo input on
+purpose to check routing.
 
 **Fix.** "Escape the input" wraps each input value in `escape()`
 (`markupsafe.escape` for Flask, `django.utils.html.escape` for Django,
@@ -39,6 +41,7 @@ from ....python.arguments import argument_value
 from ....python.dataflow import built_string_of, enclosing_function, reaching_definitions
 from ....python.frameworks import web_framework
 from ....python.names import calls
+from ....python.sensitive import in_test_code
 from ....python.strings import literal_value, unwrap_parens
 from ....python.taint import is_route_handler, taint_of, unsafe_holes
 from ....python.taint_specs import HTML, REQUEST
@@ -90,6 +93,11 @@ class ReflectedXss(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
+        for finding in self._findings(ctx):
+            if not in_test_code(ctx, ctx.tree.root_node.descendant_for_byte_range(finding.start_byte, finding.end_byte)):
+                yield finding
+
+    def _findings(self, ctx: AnalysisContext) -> Iterator[Finding]:
         seen: set[int] = set()
         for call, name in calls(ctx):
             finding = None
