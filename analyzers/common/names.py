@@ -87,6 +87,10 @@ def resolve_imported(ctx: AnalysisContext, dotted: str | None) -> str | None:
     imports: dict[str, str] = ctx.facts.get("imports", {})
     head, _, rest = dotted.partition(".")
     target = imports.get(head)
+    if target is None and ctx.family == "javascript":
+        from ..javascript.imports import local_requires
+
+        target = local_requires(ctx).get(head)
     if target is None:
         return dotted
     return f"{target}.{rest}" if rest else target

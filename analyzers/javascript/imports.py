@@ -3,7 +3,8 @@
 Facts: `imports` maps each local name to what it refers to (`exec` ->
 `child_process.exec` after `const { exec } = require("child_process")` or
 `import { exec } from "node:child_process"`; `cp` -> `child_process`);
-`imported_modules`; `constants` (top-level `const NAME = <literal>`) and `string_constants`
+`imported_modules` (`local_requires()` adds the `require` calls inside the
+current unit); `constants` (top-level `const NAME = <literal>`) and `string_constants`
 (their text, for rules that judge the value, such as hard-coded keys); and
 `module_style` (`esm` when the file uses `import`/`export`, else `cjs`) so a
 fix adds `import * as crypto from "crypto"` or `const crypto =
@@ -112,6 +113,28 @@ def _record_import(source: bytes, stmt: Node, imports: dict[str, str]) -> None:
                     name = _text(source, spec.child_by_field_name("name")).strip("'\"")
                     alias = spec.child_by_field_name("alias")
                     imports[_text(source, alias) if alias is not None else name] = f"{module}.{name}"
+
+
+def local_requires(ctx) -> dict[str, str]:
+    """Names bound by `require(...)` inside the current unit (`const { exec } =
+    require("child_process")` in a function body): completions written into a
+    function often import there. Computed once per unit from its declarators;
+    they count for the whole unit, which may over-reach a sibling scope that
+    reuses the name for something else."""
+    from ..common.names import unit_nodes  # names imports this module lazily
+
+    def build() -> dict[str, str]:
+        found: dict[str, str] = {}
+        if ctx.unit.type in ("lexical_declaration", "variable_declaration", "import_statement"):
+            return found  # top-level bindings are already in the module facts
+        for declarator in unit_nodes(ctx, ("variable_declarator",)):
+            name = declarator.child_by_field_name("name")
+            target = _require_target(ctx.source, declarator.child_by_field_name("value"), found)
+            if target is not None and name is not None:
+                _bind_pattern(ctx.source, name, target, found)
+        return found
+
+    return ctx.memo(("js-local-requires", ctx.unit.id), build)
 
 
 def _declarators(root: Node) -> Iterator[Node]:

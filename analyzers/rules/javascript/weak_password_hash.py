@@ -3,7 +3,9 @@
 **What it finds.** `crypto.createHash(alg).update(password)` and
 `crypto.createHmac`, the `md5`/`sha1`/`js-sha256` packages and CryptoJS
 (`CryptoJS.MD5(password)`, `SHA256`), applied to a value whose name says it
-is a password or passphrase; also bcrypt with a cost below 10.
+is a password or passphrase; bcrypt with a cost below 10; and slow hashes
+(`crypto.pbkdf2Sync`, `crypto.scryptSync`, `bcrypt.hash`) given the same salt
+for every password (a literal, `Buffer.from("...")` or a constant).
 
 **Not reported.** Fast hashes of non-secrets (file checksums, cache keys,
 ETags), `bcrypt`/`argon2`/`scrypt`/`pbkdf2` with sane parameters, and a low
@@ -23,6 +25,7 @@ from tree_sitter import Node
 from ...common.names import call_matches, calls_in, method_name
 from ...context import AnalysisContext
 from ...javascript.flow import SYN, reaching_definitions
+from ...javascript.strings import literal_value
 from ...javascript.testcode import in_test_code
 from ...model import Confidence, Finding, Severity
 from ..base import Explanation, Rule, register
@@ -32,6 +35,10 @@ FAST_DIGEST_CALLS = (
     "md5", "sha1", "sha256", "js-sha256", "js-sha256.sha256", "js-sha1", "crypto-js.MD5", "crypto-js.SHA1", "crypto-js.SHA256",
     "crypto-js.SHA512", "CryptoJS.MD5", "CryptoJS.SHA1", "CryptoJS.SHA256", "CryptoJS.SHA512", "crypto-js/md5", "crypto-js/sha256",
     "crypto-js/sha1",
+)
+SLOW_HASHES = (
+    "crypto.pbkdf2Sync", "crypto.pbkdf2", "crypto.scryptSync", "crypto.scrypt", "bcrypt.hash", "bcrypt.hashSync",
+    "bcryptjs.hash", "bcryptjs.hashSync",
 )
 BCRYPT_HASH = ("bcrypt.hash", "bcrypt.hashSync", "bcryptjs.hash", "bcryptjs.hashSync", "bcrypt.genSalt", "bcrypt.genSaltSync", "bcryptjs.genSalt", "bcryptjs.genSaltSync")
 
@@ -81,9 +88,39 @@ class JsWeakPasswordHash(Rule):
                 args = SYN.arguments(call)
                 if args and _is_password(ctx, args[0]):
                     yield self.finding(ctx, call, "Weak password hash: a fast digest of a password; use bcrypt, argon2 or scrypt")
-            elif call_matches(ctx, call, BCRYPT_HASH) and not in_test_code(ctx, call):
-                args = SYN.arguments(call)
-                rounds = args[-1] if args and "genSalt" in ctx.text(SYN.callee(call)) else (args[1] if len(args) >= 2 else None)
-                rounds = SYN.unwrap(rounds)
-                if rounds is not None and rounds.type == "number" and int(float(ctx.text(rounds))) < 10:
-                    yield self.finding(ctx, call, f"Weak password hash: bcrypt cost {ctx.text(rounds)} is too low; use 12 or more", severity=Severity.MEDIUM)
+            else:
+                yield from self._slow_hash(ctx, call)
+
+    def _slow_hash(self, ctx: AnalysisContext, call: Node) -> Iterator[Finding]:
+        args = SYN.arguments(call)
+        if call_matches(ctx, call, SLOW_HASHES) and len(args) >= 2 and _is_password(ctx, args[0]) and _is_constant_salt(ctx, args[1]):
+            yield self.finding(
+                ctx, args[1],
+                "Weak password hash: the same salt for every password, so equal passwords get equal hashes; "
+                "use crypto.randomBytes(16) per password and store it with the hash",
+            )
+        elif call_matches(ctx, call, BCRYPT_HASH) and not in_test_code(ctx, call):
+            rounds = args[-1] if args and "genSalt" in ctx.text(SYN.callee(call)) else (args[1] if len(args) >= 2 else None)
+            rounds = SYN.unwrap(rounds)
+            if rounds is not None and rounds.type == "number" and int(float(ctx.text(rounds))) < 10:
+                yield self.finding(ctx, call, f"Weak password hash: bcrypt cost {ctx.text(rounds)} is too low; use 12 or more", severity=Severity.MEDIUM)
+
+
+def _is_constant_salt(ctx: AnalysisContext, node: Node | None, depth: int = 0) -> bool:
+    """A salt that is the same on every run: a string literal, `Buffer.from("...")`,
+    or a name bound only to those (module constants included). `bcrypt.hash(pw, 12)`
+    passes a cost, not a salt."""
+    node = SYN.unwrap(node)
+    if node is None or depth > 4:
+        return False
+    if node.type in ("string", "template_string"):
+        return literal_value(ctx, node) is not None
+    if node.type == "call_expression" and call_matches(ctx, node, ("Buffer.from", "Buffer.alloc")):
+        first = SYN.arguments(node)[:1]
+        return bool(first) and (SYN.unwrap(first[0]).type == "number" or _is_constant_salt(ctx, first[0], depth + 1))
+    if node.type == "identifier":
+        defs = reaching_definitions(ctx, node)
+        if defs:
+            return all(d.kind == "assign" and not d.path and _is_constant_salt(ctx, d.value, depth + 1) for d in defs)
+        return ctx.text(node) in ctx.facts.get("string_constants", {})
+    return False

@@ -10,9 +10,16 @@ Comparisons with a helper that returns such a hash
 (`hash_password(pw) == user.password_hash`) are reported where they happen,
 because that is where the fix has to change the verification.
 
+Slow password hashes given the same salt for every password
+(`pbkdf2_hmac("sha256", password, b"static-salt", 100_000)`, `hashlib.scrypt`,
+`bcrypt.hashpw`, cryptography's `PBKDF2HMAC`/`Scrypt`, argon2's low-level
+API with a literal or constant salt) are reported at the salt, without a fix:
+the salt has to be stored per user first.
+
 **Not reported.** Hashes of other data (file checksums, cache keys, API
 tokens, which are random and need no slow hash), `hashlib.scrypt`,
-`pbkdf2_hmac`, bcrypt, argon2, passlib, Django/Werkzeug password helpers.
+`pbkdf2_hmac`, bcrypt, argon2, passlib with a per-password salt, and
+Django/Werkzeug password helpers.
 
 **Fix ("Hash with salted scrypt").** Offered where hashing and checking can
 both be rewritten consistently:
@@ -43,15 +50,27 @@ from ....context import AnalysisContext
 from ....facts import register_facts
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.dataflow import enclosing_function, reaching_definitions
+from ....python.arguments import argument_value
 from ....python.names import call_arguments, calls, method_name, qualified_name
 from ....python.sensitive import identifier_words, is_password_name, string_literal_value
 from ....python.strings import unwrap_parens
 from ...base import Explanation, Rule, register
+from ..crypto.cipher_misuse import is_constant_bytes
 
 FAST_HASHES = frozenset(
     {"md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_224", "sha3_256", "sha3_384", "sha3_512", "blake2b", "blake2s", "new"}
 )
 SCRYPT = "hashlib.scrypt({data}, salt={salt}, n=2**14, r=8, p=1).hex()"
+# slow password hashes -> (position of the password or None when any input is one, salt position, salt keyword)
+KDF_SALTS = {
+    "hashlib.pbkdf2_hmac": (1, 2, "salt"),
+    "hashlib.scrypt": (0, None, "salt"),
+    "bcrypt.hashpw": (0, 1, "salt"),
+    "cryptography.hazmat.primitives.kdf.pbkdf2.PBKDF2HMAC": (None, 2, "salt"),
+    "cryptography.hazmat.primitives.kdf.scrypt.Scrypt": (None, 0, "salt"),
+    "argon2.low_level.hash_secret": (0, 1, "salt"),
+    "argon2.low_level.hash_secret_raw": (0, 1, "salt"),
+}
 STORE_PARENTS = ("keyword_argument", "pair")
 _HELPER_RETURN = re.compile(
     r"return\s+(?:hashlib\.)?(?:md5|sha1|sha224|sha256|sha384|sha512|sha3_256|sha3_512|blake2b|blake2s)\(\s*(\w+)((?:\.encode\([^()]*\))?)\s*\)\.hexdigest\(\)"
@@ -167,9 +186,30 @@ class WeakPasswordHash(Rule):
                 finding = self._update_call(ctx, call)
                 if finding is not None:
                     yield finding
+            elif name in KDF_SALTS:
+                finding = self._constant_salt(ctx, call, name)
+                if finding is not None:
+                    yield finding
         helpers: dict[str, str] = ctx.facts.get("password_hash_helpers", {})
         if helpers:
             yield from self._helper_comparisons(ctx, helpers)
+
+    # -- slow hashes with one salt for everybody ------------------------------
+    def _constant_salt(self, ctx: AnalysisContext, call: Node, name: str) -> Finding | None:
+        data_position, salt_position, salt_keyword = KDF_SALTS[name]
+        salt = unwrap_parens(argument_value(ctx, call, salt_keyword, position=salt_position))
+        if salt is None or not is_constant_bytes(ctx, salt):
+            return None
+        if data_position is not None:  # the KDF hashes its input here: it must be a password
+            data = argument_value(ctx, call, "password", position=data_position)
+            if data is None or not password_evidence(ctx, data)[0]:
+                return None
+        kdf = name.rsplit(".", 1)[-1]
+        return self.finding(
+            ctx, salt,
+            f"Password hashed with {kdf} and a constant salt: equal passwords get equal hashes and one precomputed "
+            "table cracks every account; generate os.urandom(16) per password and store it with the hash",
+        )
 
     # -- direct hashing -------------------------------------------------------
     def _hash_call(self, ctx: AnalysisContext, call: Node, algorithm: str) -> Finding | None:
