@@ -357,6 +357,25 @@ def name_label(ctx: AnalysisContext, node: Node | None, depth: int = 0) -> str |
     return None
 
 
+_BARE_PASSWORD = frozenset({"password", "passwd", "pwd", "pass", "pw", "passphrase"})
+
+
+def _keyword_env_name(ctx: AnalysisContext, keyword: Node, name: str) -> str:
+    """`MySQLdb.connect(passwd="...")` reads DB_PASSWORD, not PASSWD: a bare
+    password keyword of a database (or SMTP) connection is named for it."""
+    call = keyword.parent.parent if keyword.parent is not None else None
+    function = call.child_by_field_name("function") if call is not None and call.type == "call" else None
+    if name.lower() not in _BARE_PASSWORD or function is None:
+        return env_name_for(name)
+    callee = dotted_name(ctx, function) or ""
+    words = set(identifier_words(callee.replace(".", "_")))
+    if words & {"smtp", "smtplib"}:
+        return "SMTP_PASSWORD"
+    if words & {"connect", "mysql", "mysqldb", "pymysql", "psycopg", "psycopg2", "postgres", "engine", "db", "database", "mongo", "pymongo", "redis"}:
+        return "DB_PASSWORD"
+    return env_name_for(name)
+
+
 def env_name_for(name: str) -> str:
     words = identifier_words(name)
     return "_".join(w.upper() for w in words) if words else "SECRET"
@@ -394,7 +413,7 @@ def literal_binding(ctx: AnalysisContext, literal: Node) -> Binding | None:
         return Binding("assign", name.rsplit(".", 1)[-1], env_name_for(name), literal) if name else None
     if parent.type == "keyword_argument" and parent.child_by_field_name("value") is not None and parent.child_by_field_name("value").id == node.id:
         name = ctx.text(parent.child_by_field_name("name"))
-        return Binding("keyword", name, env_name_for(name), literal)
+        return Binding("keyword", name, _keyword_env_name(ctx, parent, name), literal)
     if parent.type == "pair" and parent.child_by_field_name("value") is not None and parent.child_by_field_name("value").id == node.id:
         name = string_literal_value(ctx, parent.child_by_field_name("key"))
         return Binding("dict", name, env_name_for(name), literal) if name else None

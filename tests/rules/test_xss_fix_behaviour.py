@@ -18,9 +18,12 @@ APP = (
     "@app.route('/echo')\ndef echo():\n    return request.args.get('name', '')\n\n\n"
     "@app.route('/user/<name>')\ndef user(name):\n    return make_response('<title>%s</title>' % name)\n\n\n"
     "@app.route('/bio')\ndef bio():\n    return render_template_string('{{ b }}', b=Markup(f\"<p>{request.args['name']}</p>\"))\n\n\n"
-    "@app.route('/comment')\ndef comment():\n    return render_template_string('<div>{{ body|safe }}</div>', body=request.args['name'])\n"
+    "@app.route('/comment')\ndef comment():\n    return render_template_string('<div>{{ body|safe }}</div>', body=request.args['name'])\n\n\n"
+    "CARD = '<section class=\"card\"><p>{{name}}</p></section>'\n\n\n"
+    "@app.route('/card')\ndef card():\n    page = CARD\n    page = page.replace('{{name}}', request.args.get('name', ''))\n"
+    "    return make_response(page)\n"
 )
-PATHS = ["/hello?name={}", "/search?q={}", "/echo?name={}", "/user/{}", "/bio?name={}", "/comment?name={}"]
+PATHS = ["/hello?name={}", "/search?q={}", "/echo?name={}", "/user/{}", "/bio?name={}", "/comment?name={}", "/card?name={}"]
 BENIGN = "Ada Lovelace"
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -30,6 +33,11 @@ def clients(tmp_path_factory):
     directory = tmp_path_factory.mktemp("xss")
     before, after, _fixed = original_and_fixed(APP, "PY-XSS-001", directory, attribute="app")
     return before.test_client(), after.test_client()
+
+
+def test_a_page_filled_with_input_keeps_its_own_markup(clients) -> None:
+    _before, after = clients
+    assert b'<section class="card"><p>Ada</p></section>' in after.get("/card?name=Ada").data
 
 
 @pytest.mark.parametrize("path", PATHS)

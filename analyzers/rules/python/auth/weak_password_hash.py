@@ -323,8 +323,30 @@ _TITLE_VERIFY = "Verify with salted scrypt (expects the new salt$hash format; ol
 
 
 def hashes_a_password(ctx: AnalysisContext, call: Node, data: Node | None) -> bool:
-    """PY-HASH-001's territory: the data is a password, or the digest is stored as one."""
-    return (data is not None and password_evidence(ctx, data)[0]) or _stored_as_password(ctx, _digest_expression(ctx, call))
+    """PY-HASH-001's territory: the data is a password (given to the
+    constructor or later to `h.update(...)`), or the digest is stored as one."""
+    if data is not None and password_evidence(ctx, data)[0]:
+        return True
+    return _updated_with_password(ctx, call) or _stored_as_password(ctx, _digest_expression(ctx, call))
+
+
+def _updated_with_password(ctx: AnalysisContext, call: Node) -> bool:
+    """`h = hashlib.md5()` followed by `h.update(password)` in the same statement."""
+    parent = call.parent
+    if parent is None or parent.type != "assignment" or parent.child_by_field_name("right") is None or parent.child_by_field_name("right").id != call.id:
+        return False
+    target = parent.child_by_field_name("left")
+    if target is None or target.type != "identifier":
+        return False
+    name = ctx.text(target)
+    for update, _name in calls(ctx):
+        function = update.child_by_field_name("function")
+        if method_name(ctx, update) != "update" or function is None or ctx.text(function.child_by_field_name("object")) != name:
+            continue
+        positional, _ = call_arguments(ctx, update)
+        if positional and password_evidence(ctx, positional[0])[0]:
+            return True
+    return False
 
 
 def _digest_expression(ctx: AnalysisContext, call: Node) -> Node:

@@ -128,7 +128,7 @@ class OsCommandInjection(Rule):
         taint = taint_of(ctx, command, sink=SHELL, kinds=_INPUT_KINDS)
         if taint is None:
             return None
-        return self._report(ctx, call, name, taint, f"the command is {self._origin(taint)}", None)
+        return self._report(ctx, call, name, taint, f"command taken as a whole from {self._origin(taint)}", None)
 
     @staticmethod
     def _origin(taint: Taint | None) -> str:

@@ -187,11 +187,49 @@ class ReflectedXss(Rule):
                 function = anchor.child_by_field_name("function")
                 edits = [Edit(function.start_byte, function.end_byte, escape_name)]
             else:
-                edits = wrap(body, escape_name)
-            fix = Fix("Escape the input", tuple(edits), (escape_import,))
+                edits = self._escape_edits(ctx, body, escape_name)
+            fix = Fix("Escape the input", tuple(edits), (escape_import,)) if edits else None
         where = "marked safe with " + ctx.text(anchor.child_by_field_name("function")) + "()" if markup else "written into an HTML response"
         message = f"XSS: input from {taint.source} (line {taint.line}) is {where} without escaping"
         return self.finding(ctx, anchor, message, fixes=(fix,) if fix else ())
+
+    def _escape_edits(self, ctx: AnalysisContext, body: Node, escape_name: str, depth: int = 0) -> list[Edit] | None:
+        """Escape the input where it enters the text. Escaping the whole body is
+        right when the body *is* the input (or the input with `.strip()` and
+        the like applied); when a method of other text puts the input in
+        (`page.replace("{{name}}", name)` on an HTML page read from a file),
+        only the input arguments are escaped, so the page's own markup stays
+        markup. None when the value has several possible definitions."""
+        node = unwrap_parens(body)
+        if node is None:
+            return None
+        if node.type == "identifier" and depth < 4:
+            definitions = reaching_definitions(ctx, node)
+            if len(definitions) == 1 and definitions[0].kind == "assign" and definitions[0].value is not None:
+                value = unwrap_parens(definitions[0].value)
+                if value is not None and self._inserts_input(ctx, value):
+                    return self._escape_edits(ctx, value, escape_name, depth + 1)
+            elif len(definitions) > 1 and any(d.value is not None and self._inserts_input(ctx, unwrap_parens(d.value)) for d in definitions):
+                return None
+        if self._inserts_input(ctx, node):
+            arguments = node.child_by_field_name("arguments")
+            tainted = [
+                a for a in (arguments.named_children if arguments is not None else ())
+                if a.type not in ("keyword_argument", "comment") and taint_of(ctx, a, sink=HTML, kinds=_REQUEST_ONLY) is not None
+            ]
+            return [edit for argument in tainted for edit in wrap(argument, escape_name)] or None
+        return wrap(body, escape_name)
+
+    @staticmethod
+    def _inserts_input(ctx: AnalysisContext, node: Node | None) -> bool:
+        """`template.replace("{{name}}", name)`: a method of text that is not
+        input, carrying input in its arguments."""
+        if node is None or node.type != "call":
+            return False
+        function = node.child_by_field_name("function")
+        if function is None or function.type != "attribute":
+            return False
+        return taint_of(ctx, function.child_by_field_name("object"), sink=HTML, kinds=_REQUEST_ONLY) is None
 
     def _is_text(self, ctx: AnalysisContext, node: Node, depth: int = 0) -> bool:
         """Plainly a string: request values, string methods, names bound to them."""
