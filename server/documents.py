@@ -8,6 +8,7 @@ notification the tree is re-parsed with the edited old tree.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -17,6 +18,18 @@ from draftguard.analyzers import UnitCache, make_parser
 from draftguard.analyzers.languages import LanguageSpec, spec_for_lsp_id, spec_for_path
 
 from .positions import UTF16, LineIndex, offset_to_point, position_to_offset, text_end_point
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def client_text(text: str) -> str:
+    """Text from a client as the server keeps it. JSON strings can carry lone
+    surrogates (`"\\ud83d"`), which UTF-8 cannot encode; each becomes U+FFFD,
+    one code unit for one code unit in every position encoding, so later
+    positions keep their meaning and the stored bytes are valid UTF-8 (an
+    edit can never split a character's bytes)."""
+    return _LONE_SURROGATE.sub("\ufffd", text) if not text.isascii() else text
 
 
 class DocumentError(ValueError):
@@ -68,7 +81,7 @@ class Document:
         self.spec: LanguageSpec | None = spec_for_lsp_id(language_id) or spec_for_path(uri)
         self.version = version
         self.encoding = encoding
-        self.source = text.encode("utf-8", "surrogatepass")
+        self.source = client_text(text).encode("utf-8")
         self.lines = LineIndex(self.source)
         self.parser: Parser | None = make_parser(self.spec.id) if self.spec else None
         self.tree: Tree | None = self.parser.parse(self.source) if self.parser else None
@@ -77,7 +90,7 @@ class Document:
 
     @property
     def text(self) -> str:
-        return self.source.decode("utf-8", "surrogatepass")
+        return self.source.decode("utf-8")
 
     @property
     def supported(self) -> bool:
@@ -108,7 +121,8 @@ class Document:
         return applied
 
     def _apply_one(self, range_: RangeSpec | None, text: str) -> TextChange:
-        data = text.encode("utf-8", "surrogatepass")
+        text = client_text(text)
+        data = text.encode("utf-8")
         if range_ is None:
             old = self.source
             self.source = data

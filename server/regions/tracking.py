@@ -257,8 +257,9 @@ class RegionTracker:
                 r.start, r.end = new_a, new_b
                 r.text_changed(by_human())
             survivors.append(r)
-        if len(survivors) != len(self.regions) or lost:
-            survivors.sort(key=lambda r: (r.start, r.end))
+        # Nested regions can swap order (an edit at the shared start shrinks the
+        # outer one and shifts the inner one); sorting a sorted list is O(n).
+        survivors.sort(key=lambda r: (r.start, r.end))
         self.regions = survivors
         return tuple(lost)
 

@@ -3,70 +3,16 @@ the edited string and the tree equals a fresh parse."""
 
 from __future__ import annotations
 
-import random
-import re
-
 import pytest
 
 from draftguard.server.documents import Document, DocumentError, RangeSpec
-from draftguard.server.positions import LineIndex
-
-ALPHABET = ["a", "b", "\n", "\r\n", "\r", "😀", "中", "\t", " ", "é", "(", ")", "x = 1\n", "def f():\n    ", "'", '"']
-
-
-def reference_apply(text: str, r: RangeSpec, new: str) -> str:
-    starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
-
-    def offset(line: int, character: int) -> int:
-        if line >= len(starts):
-            return len(text)
-        start = starts[line]
-        end = starts[line + 1] if line + 1 < len(starts) else len(text)
-        body = text[start:end]
-        body = body[:-2] if body.endswith("\r\n") else body.rstrip("\r\n")
-        units = 0
-        for i, ch in enumerate(body):
-            width = 2 if ord(ch) > 0xFFFF else 1
-            if units + width > character:
-                return start + i
-            units += width
-        return start + len(body)
-
-    a, b = offset(r.start_line, r.start_character), offset(r.end_line, r.end_character)
-    if b < a:
-        raise DocumentError("inverted")
-    return text[:a] + new + text[b:]
+from tests.reliability.syncmodel import TextModel, check_document
 
 
 def assert_consistent(doc: Document, expected: str) -> None:
-    assert doc.text == expected
-    assert doc.lines.starts == LineIndex(doc.source).starts
-    fresh = doc.parser.parse(doc.source)
-    assert str(fresh.root_node) == str(doc.tree.root_node)
-    assert (fresh.root_node.start_byte, fresh.root_node.end_byte) == (doc.tree.root_node.start_byte, doc.tree.root_node.end_byte)
-
-
-@pytest.mark.parametrize("seed", range(20))
-def test_random_edits_match_reference(seed: int) -> None:
-    rng = random.Random(seed)
-    for _ in range(40):
-        text = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 25)))
-        doc = Document("file:///t.py", "python", 1, text)
-        for step in range(6):
-            lines = len(re.findall(r"\r\n|\r|\n", text)) + 1
-            sl = rng.randint(0, lines)
-            el = rng.randint(sl, lines)
-            r = RangeSpec(sl, rng.randint(0, 6), el, rng.randint(0, 6))
-            new = "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 3)))
-            try:
-                expected = reference_apply(text, r, new)
-            except DocumentError:
-                with pytest.raises(DocumentError):
-                    doc.apply_changes(step + 2, [(r, new)])
-                continue
-            doc.apply_changes(step + 2, [(r, new)])
-            text = expected
-            assert_consistent(doc, text)
+    """Text, line index and tree (node by node) as a fresh document would have them.
+    Random edit sequences are in tests/reliability/test_sync_differential.py."""
+    check_document(doc, TextModel(expected, doc.encoding))
 
 
 def test_multiple_changes_in_one_notification_apply_in_order() -> None:
