@@ -8,11 +8,13 @@ decide which findings the current scope publishes.
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Callable
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcParseError
 from pygls.lsp.server import LanguageServer
 
 from draftguard.analyzers import Finding, analyze_detailed
@@ -169,6 +171,15 @@ class DraftguardServer(LanguageServer):
         self.pull_diagnostics = client_pulls if mode == "auto" else mode == "pull"
 
     # -- messages ---------------------------------------------------------------
+    def report_server_error(self, error: Exception, source) -> None:
+        """pygls reports a frame whose body is not JSON here: answer it with a
+        JSON-RPC parse error (`id: null`) instead of a pop-up, and keep serving."""
+        if isinstance(error, (json.JSONDecodeError, UnicodeDecodeError)):
+            log.warning("ignored a message that is not JSON: %s", error)
+            self.protocol.send_error(None, JsonRpcParseError(f"not valid JSON: {error}"[:300]))
+            return
+        super().report_server_error(error, source)
+
     def log(self, message: str, kind: types.MessageType = types.MessageType.Log) -> None:
         log.info(message)
         try:

@@ -8,16 +8,109 @@ whole text into lines on each keystroke) before our handler sees the change,
 and we would then hold every document twice. Our document store keeps the
 text, line index and tree itself, so these three handlers only forward to the
 registered feature handlers.
+
+It also answers hostile or broken traffic the way JSON-RPC 2.0 and LSP say,
+where pygls would drop it silently and leave the client waiting forever:
+a request whose params do not fit the method's types gets `InvalidParams`
+(-32602); a message that is not a JSON-RPC 2.0 request, notification or
+response gets `InvalidRequest` (-32600, with `id: null` when it has no usable
+id); a body that is not JSON gets `ParseError` (-32700, `id: null`, see
+`DraftguardServer.report_server_error`); a request before `initialize` gets
+`ServerNotInitialized` (-32002) and a notification then is dropped (except
+`exit`); a request after `shutdown` gets `InvalidRequest`. Notifications are
+never answered: a malformed one is logged and ignored.
 """
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+from typing import Any
+
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcInvalidRequest, JsonRpcServerNotInitialized
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
+log = logging.getLogger("draftguard")
+_NO_ID = object()
+
+
+@dataclass(frozen=True)
+class Unusable:
+    """A message that cannot be dispatched, with the error its sender gets."""
+
+    id: Any
+    method: Any
+    error: JsonRpcException
+
+
+def _usable_id(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def describe_error(exc: BaseException) -> str:
+    """The innermost reason of a structuring error, for the error message."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    inner = getattr(exc, "exceptions", None)
+    while inner:
+        exc = inner[0]
+        inner = getattr(exc, "exceptions", None)
+    return f"{type(exc).__name__}: {exc}"[:500]
+
 
 class DraftguardProtocol(LanguageServerProtocol):
+    _initialize_seen = False
+
+    # -- hostile traffic ---------------------------------------------------------
+    def structure_message(self, data: Any):
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if not isinstance(data, dict) or "jsonrpc" not in data:
+                raise
+            ident = data.get("id", _NO_ID)
+            if isinstance(data.get("method"), str) and exc.code == JsonRpcInvalidParams.CODE:
+                error: JsonRpcException = JsonRpcInvalidParams(f"invalid params for {data['method']}: {describe_error(exc)}")
+            else:
+                error = JsonRpcInvalidRequest(f"not a JSON-RPC 2.0 message: {describe_error(exc)}")
+            return Unusable(ident, data.get("method"), error)
+
+    def send_error(self, ident: Any, error: JsonRpcException) -> None:
+        """An error response; `id: null` when the message had no usable id."""
+        self._send_data({"jsonrpc": "2.0", "id": ident if _usable_id(ident) else None, "error": {"code": error.code, "message": error.message}})
+
+    def handle_message(self, message: Any):
+        if isinstance(message, Unusable):
+            if message.id is _NO_ID:  # a notification: never answered
+                self._server.log(f"ignored a malformed {message.method!r} notification: {message.error.message}", types.MessageType.Warning)
+            else:
+                self.send_error(message.id, message.error)
+            return None
+        if not hasattr(message, "jsonrpc") or message.jsonrpc != self.VERSION:
+            ident = message.get("id", None) if isinstance(message, dict) else getattr(message, "id", None)
+            is_response = isinstance(message, dict) and "method" not in message and ("result" in message or "error" in message)
+            if not is_response:  # a broken response is nobody's to answer
+                self.send_error(ident, JsonRpcInvalidRequest(f"not a JSON-RPC 2.0 message: {type(message).__name__}"))
+            return None
+        method = getattr(message, "method", None)
+        is_request = method is not None and hasattr(message, "id")
+        if hasattr(message, "id") and not _usable_id(message.id):
+            if is_request:
+                self.send_error(None, JsonRpcInvalidRequest(f"a request id must be a string or an integer, got {type(message.id).__name__}"))
+            return None
+        if method == types.INITIALIZE:
+            self._initialize_seen = True
+        elif method is not None and method != types.EXIT and not self._initialize_seen:
+            if is_request:
+                self.send_error(message.id, JsonRpcServerNotInitialized(f"{method} before initialize"))
+            return None
+        if self._shutdown and is_request:
+            self.send_error(message.id, JsonRpcInvalidRequest(f"{method} after shutdown"))
+            return None
+        return super().handle_message(message)
+
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams):
         """Offer pull diagnostics only to clients that will pull: a client
