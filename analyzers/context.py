@@ -7,6 +7,7 @@ from typing import Iterator
 from tree_sitter import Node, QueryCursor, Tree
 
 from .dependencies.project import ProjectDependencies
+from .budget import MAX_TREE_DEPTH, deeper_than
 from .facts import ModuleFacts
 from .languages import LanguageSpec, get_spec, query
 
@@ -46,11 +47,20 @@ class AnalysisContext:
         return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     def captures(self, query_source: str, node: Node | None = None) -> dict[str, list[Node]]:
+        self._check_depth()
         return QueryCursor(query(self.language, query_source)).captures(node or self.unit)
 
     def matches(self, query_source: str, node: Node | None = None) -> Iterator[dict[str, list[Node]]]:
+        self._check_depth()
         for _index, captures in QueryCursor(query(self.language, query_source)).matches(node or self.unit):
             yield captures
+
+    def _check_depth(self) -> None:
+        """Queries take time quadratic in nesting depth, in C code no time
+        limit can interrupt: a unit nested too deeply is not queried at all
+        (analyzers/budget.py); the engine reports the RecursionError."""
+        if self.memo("too deep", lambda: deeper_than(self.unit)):
+            raise RecursionError(f"nested more than {MAX_TREE_DEPTH} levels deep")
 
     def memo(self, key, compute):
         """Per-unit memo so several rules can share an expensive computation."""

@@ -17,6 +17,7 @@ from typing import Callable
 
 from tree_sitter import Tree
 
+from .budget import NESTED_TOO_DEEPLY
 from .config import DEFAULT_CONFIG, AnalysisConfig
 from .context import AnalysisContext
 from .dependencies.project import ProjectDependencies
@@ -67,7 +68,7 @@ def _run_rule(rule: Rule, ctx: AnalysisContext, errors: list[str]) -> list[Findi
     try:
         return list(rule.check(ctx))
     except RecursionError:
-        errors.append(f"{rule.id}: input nested too deeply")
+        errors.append(f"{rule.id}: {NESTED_TOO_DEEPLY}")
     except Exception as exc:  # a broken rule must never take the others down
         log.exception("rule %s failed", rule.id)
         errors.append(f"{rule.id}: {type(exc).__name__}: {exc}")

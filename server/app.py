@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -17,9 +18,10 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcParseError
 from pygls.lsp.server import LanguageServer
 
-from draftguard.analyzers import Finding, analyze_detailed
+from draftguard.analyzers import Finding, UnitCache, analyze_detailed
+from draftguard.analyzers.budget import MAX_SOURCE_BYTES, NESTED_TOO_DEEPLY, BudgetExceeded, time_limit
 
-from .convert import to_diagnostic
+from .convert import notice_diagnostic, to_diagnostic
 from .documents import Document, DocumentStore, TextChange
 from .protocol import DraftguardProtocol
 from .project.index import ProjectIndex
@@ -109,17 +111,45 @@ class DraftguardServer(LanguageServer):
 
     # -- analysis ---------------------------------------------------------------
     def analyze(self, doc: Document) -> list[Finding]:
-        """Run the analyzers on the document and store every finding."""
-        if not doc.supported or doc.tree is None:
-            doc.extra["findings"] = []
-            return []
-        result = analyze_detailed(
-            doc.source, doc.tree, doc.spec.id, config=self.settings.analysis_config(), cache=doc.analysis_cache, project=doc.extra.get("dependencies")
-        )
+        """Run the analyzers on the document and store every finding, or the
+        reason (`doc.extra["notices"]`) why there are none."""
+        findings, notices = self._bounded_analysis(doc)
+        doc.extra["findings"], doc.extra["notices"] = findings, notices
+        return findings
+
+    def _bounded_analysis(self, doc: Document) -> tuple[list[Finding], list[str]]:
+        """Findings within the size and time bounds (analyzers/budget.py).
+        A document that ran out of time is tried again on a change only after
+        a pause of four budgets, so one hostile file cannot keep the server busy."""
+        if not doc.supported:
+            return [], []
+        if doc.tree is None:
+            if len(doc.source) > MAX_SOURCE_BYTES:
+                return [], [f"draftguard does not analyse this file: at {len(doc.source) / 2**20:.1f} MiB it is over the {MAX_SOURCE_BYTES / 2**20:g} MiB limit for one file."]
+            return [], []
+        seconds = self.settings.analysis_timeout
+        retry_at = doc.extra.get("retry_analysis_at")
+        if retry_at is not None and time.monotonic() < retry_at:
+            return [], [doc.extra["overrun"] + f" It is analysed again at the first change after {retry_at - time.monotonic():.0f} s."]
+        try:
+            with time_limit(seconds):
+                result = analyze_detailed(
+                    doc.source, doc.tree, doc.spec.id, config=self.settings.analysis_config(), cache=doc.analysis_cache, project=doc.extra.get("dependencies")
+                )
+        except (BudgetExceeded, RecursionError) as exc:
+            doc.analysis_cache = UnitCache()  # abandoned mid-way: start clean
+            what = f"after {seconds:g} s (an unusually large or deeply nested expression?)" if isinstance(exc, BudgetExceeded) else "because it is nested too deeply"
+            doc.extra["overrun"] = f"draftguard stopped analysing this file {what}; its findings are not shown."
+            doc.extra["retry_analysis_at"] = time.monotonic() + 4 * (seconds or 1)
+            self.log(f"{doc.uri}: {doc.extra['overrun']}", types.MessageType.Warning)
+            return [], [doc.extra["overrun"]]
+        doc.extra.pop("retry_analysis_at", None)
         for error in result.rule_errors:
             self.log(f"{doc.uri}: rule error {error}", types.MessageType.Error)
-        doc.extra["findings"] = result.findings
-        return result.findings
+        notices = []
+        if any(error.endswith(NESTED_TOO_DEEPLY) for error in result.rule_errors):
+            notices.append("draftguard skipped statements of this file that are nested too deeply to analyse; findings there are not shown.")
+        return result.findings, notices
 
     def visible_findings(self, doc: Document) -> list[Finding]:
         findings = list(doc.extra.get("findings", []))
@@ -132,8 +162,14 @@ class DraftguardServer(LanguageServer):
         doc.extra["visible"] = visible
         if self.pull_diagnostics:
             return  # the client asks with textDocument/diagnostic after its changes
-        diagnostics = [to_diagnostic(doc, f) for f in visible]
+        diagnostics = self.diagnostics(doc)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=doc.version))
+
+    def diagnostics(self, doc: Document) -> list[types.Diagnostic]:
+        """What the editor shows for an open document: the visible findings
+        and any notice why analysis is incomplete."""
+        diagnostics = [to_diagnostic(doc, f) for f in doc.extra.get("visible", [])]
+        return diagnostics + [notice_diagnostic(text) for text in doc.extra.get("notices", ())]
 
     def analyze_and_publish(self, doc: Document) -> None:
         self.analyze(doc)

@@ -40,6 +40,20 @@ def to_diagnostic(doc: Document, finding: Finding) -> types.Diagnostic:
     return _diagnostic(to_range(doc, finding.start_byte, finding.end_byte), finding, fixes)
 
 
+NOTICE_CODE = "analysis-incomplete"
+
+
+def notice_diagnostic(message: str) -> types.Diagnostic:
+    """A warning on the first line that the file was not (fully) analysed."""
+    return types.Diagnostic(
+        range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+        message=message,
+        severity=types.DiagnosticSeverity.Warning,
+        code=NOTICE_CODE,
+        source=SOURCE,
+    )
+
+
 def span_range(span: Span) -> types.Range:
     return types.Range(types.Position(span.start_line, span.start_col), types.Position(span.end_line, span.end_col))
 

@@ -15,6 +15,7 @@ from typing import Iterable
 from tree_sitter import Parser, Point, Tree
 
 from draftguard.analyzers import UnitCache, make_parser
+from draftguard.analyzers.budget import MAX_SOURCE_BYTES
 from draftguard.analyzers.languages import LanguageSpec, spec_for_lsp_id, spec_for_path
 
 from .positions import UTF16, LineIndex, offset_to_point, position_to_offset, text_end_point
@@ -84,7 +85,7 @@ class Document:
         self.source = client_text(text).encode("utf-8")
         self.lines = LineIndex(self.source)
         self.parser: Parser | None = make_parser(self.spec.id) if self.spec else None
-        self.tree: Tree | None = self.parser.parse(self.source) if self.parser else None
+        self.tree: Tree | None = self.parser.parse(self.source) if self.parser and len(self.source) <= MAX_SOURCE_BYTES else None
         self.analysis_cache = UnitCache()
         self.extra: dict = {}
 
@@ -110,7 +111,9 @@ class Document:
                 failure = exc
                 break
         if self.parser is not None and applied:
-            if any(change.full for change in applied):
+            if len(self.source) > MAX_SOURCE_BYTES:
+                self.tree = None  # too large to parse: kept as text only (analyzers/budget.py)
+            elif self.tree is None or any(change.full for change in applied):
                 self.tree = self.parser.parse(self.source)
             else:
                 self.tree = self.parser.parse(self.source, self.tree)

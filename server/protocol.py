@@ -29,7 +29,7 @@ from typing import Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcInvalidRequest, JsonRpcServerNotInitialized
-from pygls.protocol import LanguageServerProtocol
+from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 log = logging.getLogger("draftguard")
@@ -62,6 +62,21 @@ def describe_error(exc: BaseException) -> str:
 
 class DraftguardProtocol(LanguageServerProtocol):
     _initialize_seen = False
+
+    # -- memory -------------------------------------------------------------------
+    def _execute_handler(self, msg_id, handler, callback, args=None, kwargs=None):
+        """pygls files the future of a generator or async notification handler
+        (didOpen, didChange, didClose, ...) under a random id in
+        `_request_futures` and never removes it: two futures per keystroke for
+        the whole session. Drop it when it is done."""
+        if getattr(callback, "__func__", None) is JsonRPCProtocol._check_handler_result:
+            check = callback
+
+            def callback(future, _id=msg_id):
+                self._request_futures.pop(_id, None)
+                check(future)
+
+        return super()._execute_handler(msg_id, handler, callback, args=args, kwargs=kwargs)
 
     # -- hostile traffic ---------------------------------------------------------
     def structure_message(self, data: Any):

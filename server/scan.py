@@ -24,13 +24,14 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from draftguard.analyzers import AnalysisConfig, Edit, Finding, Fix, analyze_detailed, apply_edits, parse, spec_for_path
+from draftguard.analyzers.budget import MAX_SOURCE_BYTES, BudgetExceeded, time_limit
 
 from .positions import UTF16, LineIndex, offset_to_position
 from .provenance import FileProvenance, file_provenance
 from .project.index import ProjectIndex
 from .project.manifest_fix import manifest_edit
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_FILE_BYTES = MAX_SOURCE_BYTES
 EXCERPT_CONTEXT = 2
 EXCERPT_MAX_LINE = 240
 FIX_DIFF_MAX_LINES = 60
@@ -103,6 +104,8 @@ class ScanOptions:
     """Workspace root, for provenance sources that live there."""
     dependencies: ProjectIndex | None = None
     """The project's dependency picture for the PY-DEP and JS-DEP rules; None: they stay silent."""
+    analysis_timeout: float | None = 120.0
+    """Seconds one file may take (analyzers/budget.py); a file past it is skipped with a message."""
 
 
 # -- one file ----------------------------------------------------------------------
@@ -253,12 +256,16 @@ def scan_file(path: str | os.PathLike, options: ScanOptions | AnalysisConfig | N
     try:
         tree = parse(source, spec.id)
         project = options.dependencies.dependencies_for(path) if options.dependencies is not None else None
-        analysis = analyze_detailed(source, tree, spec.id, config=options.config, project=project)
+        with time_limit(options.analysis_timeout):
+            analysis = analyze_detailed(source, tree, spec.id, config=options.config, project=project)
         provenance = _provenance(path, source, spec, tree, options.root)
         result.ai_lines = None if provenance is None else len(provenance.lines(source))
         result.findings = report_findings(analysis.findings, source, str(path), options, provenance)
     except RecursionError:
         result.error, result.skipped = "skipped: nested too deeply to analyse", True
+        return result
+    except BudgetExceeded as exc:
+        result.error, result.skipped = f"skipped: {exc} (an unusually large or deeply nested expression?)", True
         return result
     except Exception as exc:  # an analyser bug must not abort the scan
         result.error, result.skipped = f"skipped: analysis failed ({type(exc).__name__}: {exc})", True

@@ -37,6 +37,9 @@ class Settings:
     bulk_insert_chars: int = 60
     exclude: tuple[str, ...] = ()
     diagnostic_mode: str = "auto"
+    analysis_timeout: float = 15.0
+    """Seconds one analysis of one file may take; past it the file gets a
+    warning instead of findings (analyzers/budget.py). 0 switches the limit off."""
     python_interpreter: tuple[str, ...] = ()
     """The interpreter (program and arguments) whose installed packages the
     dependency rules see; empty: the one running draftguard. Editor or command
@@ -166,6 +169,11 @@ def parse_changes(raw: Any, *, origin: str = "settings", trusted: bool = True) -
                 changes["exclude"] = tuple(value)
             else:
                 issues.append(SettingIssue(name, f"expected a list of gitignore-style patterns, got {_describe(value)}"))
+        elif normalised in ("analysistimeout", "analysistimeoutseconds"):
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+                changes["analysis_timeout"] = float(value)
+            else:
+                issues.append(SettingIssue(name, f"expected a number of seconds (0: no limit), got {value!r}"))
         elif normalised == "diagnosticmode":
             if value in DIAGNOSTIC_MODES:
                 changes["diagnostic_mode"] = value

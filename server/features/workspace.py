@@ -30,7 +30,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from draftguard.analyzers import spec_for_path
 
 from ..app import DraftguardServer
-from ..convert import reported_to_diagnostic, to_diagnostic
+from ..convert import reported_to_diagnostic
 from ..documents import Document
 from ..findingfilter import Filter, kept, repo_top, scope_filters
 from ..scan import FileResult, ScanOptions, scan_file
@@ -137,7 +137,7 @@ class WorkspaceScanner:
         if doc is not None:
             if "visible" not in doc.extra:
                 self.ls.analyze_and_publish(doc)
-            return [to_diagnostic(doc, f) for f in doc.extra.get("visible", [])]
+            return self.ls.diagnostics(doc)
         if result is None:
             return []
         return [reported_to_diagnostic(r) for r in kept(result, filters)]

@@ -18,13 +18,16 @@ hand, merged with git and written by several editor windows at once, so:
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..atomic import atomic_write
+from ..confine import check_within
 
 STATE_DIR = ".draftguard"
 FORMAT_VERSION = 1
@@ -53,7 +56,8 @@ class StateFile:
     """`<root>/.draftguard/<name>`: a JSON object holding a list under `list_key`."""
 
     def __init__(self, root: str | os.PathLike, name: str, list_key: str, what: str, while_unusable: str):
-        self.folder = Path(root) / STATE_DIR
+        self.root = Path(root)
+        self.folder = self.root / STATE_DIR
         self.path = self.folder / name
         self.list_key = list_key
         self.what = what
@@ -83,6 +87,11 @@ class StateFile:
         if self._stamp is None:
             return
         try:
+            check_within(self.root, self.path, f"the {self.what}")
+        except OSError as exc:
+            self.error = f"{exc.strerror}. {self.while_unusable}"
+            return
+        try:
             self.top, self.entries = self._parse(self._read())
         except (OSError, StateFileUnreadable) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -95,7 +104,10 @@ class StateFile:
             self.read_only_reason = f"{self.path} has format version {version!r}, newer than this draftguard ({FORMAT_VERSION}); it is read but not modified"
 
     def _read(self) -> bytes:
-        if self.path.stat().st_size > MAX_STATE_BYTES:
+        st = self.path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
+            raise StateFileUnreadable("not a regular file")
+        if st.st_size > MAX_STATE_BYTES:
             raise StateFileUnreadable(f"larger than {MAX_STATE_BYTES} bytes")
         return self.path.read_bytes()
 
@@ -119,8 +131,8 @@ class StateFile:
 
     def _keep_aside(self) -> Path | None:
         try:
-            raw = self.path.read_bytes()
-        except OSError:
+            raw = self._read()
+        except (OSError, StateFileUnreadable):
             return None
         aside = self.folder / f"{self.path.name}.corrupt-{hashlib.sha256(raw).hexdigest()[:12]}"
         if not aside.exists():
@@ -138,8 +150,11 @@ class StateFile:
             return self.read_only_reason
         try:
             with self._locked():
-                if self.changed_on_disk():
-                    self.load()  # someone else wrote: change their version
+                # Always re-read under the lock: another window's write may have
+                # the same size and modification time as the version we know
+                # (same-length entries within one clock tick, a reused inode).
+                self.load()
+                self._remove_stale_temporaries()
                 if self.error:
                     return self.error
                 if self.read_only_reason:
@@ -153,13 +168,24 @@ class StateFile:
             return f"could not write the {self.what} {self.path}: {exc.strerror or exc}"
         return None
 
+    def _remove_stale_temporaries(self) -> None:
+        """Temporary files of this file left by a writer that was killed
+        mid-write. Writers create them only while holding the lock, which we
+        hold now, so any that exist are abandoned."""
+        for stale in self.folder.glob(f".{glob.escape(self.path.name)}.{'?' * 8}.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
+        check_within(self.root, self.folder, "the state folder")
         self.folder.mkdir(parents=True, exist_ok=True)
+        check_within(self.root, self.folder, "the state folder")
         if fcntl is None:
             yield
             return
-        with open(self.folder / f"{self.path.name}.lock", "a+b") as handle:
+        fd = os.open(self.folder / f"{self.path.name}.lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+        with os.fdopen(fd, "r+b") as handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             try:
                 yield

@@ -225,3 +225,99 @@ def test_requests_before_initialize_and_after_shutdown(tmp_path) -> None:
         assert server.proc.wait(timeout=30) == 0
     finally:
         server.kill()
+
+
+# -- size, depth, count ---------------------------------------------------------------
+NOTICE = "analysis-incomplete"
+
+
+def codes(diagnostics: list[dict]) -> list[str]:
+    return sorted(d["code"] for d in diagnostics)
+
+
+def test_a_20_mb_document_is_kept_as_text_with_a_warning(session) -> None:
+    uri = "file:///ws/huge.py"
+    server = session.server
+    body = "def handler(request):\n    return request.args.get('q')\n" * 400_000
+    server.open(uri, body + "import os\nos.system(input())\n")
+    [notice] = server.diagnostics(uri, 1)
+    assert notice["code"] == NOTICE and "MiB limit" in notice["message"] and notice["severity"] == 2
+    server.change(uri, 2, [span(800_000, 0, 800_000, 0, "# still editable\n")])
+    assert codes(server.diagnostics(uri, 2)) == [NOTICE]
+    session.serving()
+    server.change(uri, 3, [{"text": "import os\nos.system(input())\n"}])  # small again: parsed and analysed
+    assert codes(server.diagnostics(uri, 3)) == ["PY-CMDI-001"]
+    server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    session.serving()
+
+
+@pytest.mark.parametrize(
+    "language,deep",
+    [
+        ("python", "x = " + "(" * 10_000 + "1" + ")" * 10_000 + "\n"),
+        ("python", "x = a" + ".b" * 10_000 + "\n"),
+        ("python", "x = " + "f(" * 10_000 + ")" * 10_000 + "\n"),
+        ("python", "x = " + "[" * 10_000 + "]" * 10_000 + "\n"),
+        ("javascript", "const x = " + "(" * 10_000 + "1" + ")" * 10_000 + ";\n"),
+        ("javascript", "const x = " + "[" * 10_000 + "]" * 10_000 + ";\n"),
+    ],
+    ids=["py-parentheses", "py-attributes", "py-calls", "py-lists", "js-parentheses", "js-arrays"],
+)
+def test_a_10000_level_nested_expression(session, language, deep) -> None:
+    uri = f"file:///ws/deep-{len(session.server.seen)}.{'py' if language == 'python' else 'js'}"
+    flaw = "import os\nos.system(input())\n" if language == "python" else "const cp = require('child_process');\ncp.exec('ls ' + req.query.dir);\n"
+    session.server.open(uri, flaw + deep, language=language)
+    found = codes(session.server.diagnostics(uri, 1))
+    # the flaw is reported (with a notice for the skipped statement), or, when the
+    # nesting defeats the whole file (module facts), a notice says why it is not
+    flaw_code = "PY-CMDI-001" if language == "python" else "JS-CMDI-001"
+    assert found in ([flaw_code], [flaw_code, NOTICE], [NOTICE]), found
+    session.server.change(uri, 2, [span(2, 5, 2, 6, "")])  # edit inside the nesting
+    session.server.diagnostics(uri, 2)
+    session.server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    session.serving()
+
+
+def test_a_1_mb_single_line(session) -> None:
+    uri = "file:///ws/oneline.py"
+    line = "x = '" + "é😀中" * 120_000 + "'; import os; os.system(input())"  # non-ASCII: every position is converted the slow way
+    assert len(line.encode()) > 1_000_000
+    session.server.open(uri, line)
+    [finding] = session.server.diagnostics(uri, 1)
+    assert finding["code"] == "PY-CMDI-001" and finding["range"]["start"]["character"] == 5 + 4 * 120_000 + 14
+    session.server.change(uri, 2, [span(0, 5 + 4 * 60_000, 0, 5 + 4 * 60_000 + 1, "ab")])  # replaces the é in the middle
+    [finding] = session.server.diagnostics(uri, 2)
+    assert finding["range"]["start"]["character"] == 5 + 4 * 120_000 + 15
+    session.server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    session.serving()
+
+
+def test_a_file_over_its_time_budget_gets_a_warning_not_a_hang(session) -> None:
+    server = session.server
+    server.notify("workspace/didChangeConfiguration", {"settings": {"draftguard": {"scope": "all", "analysisTimeout": 1}}})
+    uri = "file:///ws/slow.js"
+    server.open(uri, "".join(f"function f{i}(a) {{\n" for i in range(3_000)) + "}" * 3_000 + "\n", language="javascript")
+    [notice] = server.diagnostics(uri, 1)
+    assert notice["code"] == NOTICE and "stopped analysing this file after 1 s" in notice["message"]
+    server.change(uri, 2, [span(0, 0, 0, 0, "// edited\n")])  # within the pause: not analysed again
+    [notice] = server.diagnostics(uri, 2)
+    assert "analysed again" in notice["message"]
+    server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    server.notify("workspace/didChangeConfiguration", {"settings": {"draftguard": {"scope": "all", "analysisTimeout": 15}}})
+    session.serving()
+
+
+def test_thousands_of_documents_opened_and_closed(session) -> None:
+    server = session.server
+    text = "import os\n\ndef handler(request):\n    return os.path.join('/srv', request.args.get('name'))\n"
+    last = 2_000
+    for i in range(last):
+        uri = f"file:///ws/many/doc{i}.py"
+        server.open(uri, text)
+        if i % 2:
+            server.change(uri, 2, [span(0, 0, 0, 0, "# edited\n")])
+        server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    final = f"file:///ws/many/doc{last - 1}.py"
+    server.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == final and m["params"]["diagnostics"] == [], what="the last close")
+    assert server.request("draftguard/regions", {"uri": final})["result"]["version"] is None  # closed means forgotten
+    session.serving()
