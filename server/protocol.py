@@ -73,7 +73,8 @@ class DraftguardProtocol(LanguageServerProtocol):
             check = callback
 
             def callback(future, _id=msg_id):
-                self._request_futures.pop(_id, None)
+                if not future.cancelled():  # `shutdown` cancels while iterating over the dict
+                    self._request_futures.pop(_id, None)
                 check(future)
 
         return super()._execute_handler(msg_id, handler, callback, args=args, kwargs=kwargs)
