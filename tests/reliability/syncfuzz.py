@@ -99,7 +99,8 @@ class Session:
             self.tracker.add(Region(start, end, CLIENT))
             self.regions.sync(self.tracker.regions, self.doc.source)
 
-    def notify(self, batch: list[tuple[RangeSpec | None, str]]) -> None:
+    def notify(self, batch: list[tuple[RangeSpec | None, str]], full: bool = True) -> None:
+        """Apply one notification and check everything (the tree only when `full`)."""
         self.notifications += 1
         self.edits += len(batch)
         expected_count = self.model.apply_all(batch)
@@ -110,7 +111,7 @@ class Session:
             applied = exc.applied
             assert expected_count < len(batch), f"a valid change was rejected: {exc}"
         assert len(applied) == expected_count
-        check_document(self.doc, self.model)
+        check_document(self.doc, self.model, tree=full)
         for change in applied:
             self.regions.edit(change)
         result = self.tracker.apply(((c.start, c.removed, c.text.encode("utf-8", "surrogatepass")) for c in applied), self.doc.source)

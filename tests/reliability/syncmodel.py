@@ -166,14 +166,15 @@ def first_difference(a: list[tuple], b: list[tuple]) -> str | None:
     return None
 
 
-def check_document(doc: Document, model: TextModel) -> None:
-    """The document's text, line index and tree against the model and a fresh parse."""
+def check_document(doc: Document, model: TextModel, tree: bool = True) -> None:
+    """The document's text, line index and (unless `tree` is false) tree against
+    the model and a fresh parse."""
     assert doc.text == model.text, "document text differs from the reference model"
     assert doc.source == model.text.encode("utf-8"), "stored bytes are not the model's UTF-8"
     fresh_index = LineIndex(doc.source)
     assert doc.lines.starts == fresh_index.starts, "line index differs from a fresh scan"
     assert doc.lines.starts == [len(model.text[:i].encode("utf-8")) for i in model.line_starts()]
-    if doc.tree is not None:
+    if doc.tree is not None and tree:
         assert doc.tree.root_node.end_byte <= len(doc.source)
         fresh = doc.parser.parse(doc.source)
         problem = first_difference(tree_signature(doc.tree), tree_signature(fresh))
