@@ -18,14 +18,27 @@ _BREAK = re.compile(rb"\r\n|\r|\n")
 
 
 class LineIndex:
-    """Byte offsets at which each LSP line starts, kept up to date on edits."""
+    """Byte offsets at which each LSP line starts, kept up to date on edits.
 
-    __slots__ = ("starts", "lone_cr")
+    The starts live in blocks of about `BLOCK` lines, each with a pending
+    shift: an edit rewrites the lines it touches inside one or two blocks and
+    adds the size difference to the shift of every later block, so it costs
+    O(edit + lines / BLOCK), never a pass over every later line start.
+    Lookups bisect the blocks' first starts, then one block.
+    """
+
+    __slots__ = ("_blocks", "_shift", "_firsts", "_before", "lone_cr")
+    BLOCK = 256
 
     def __init__(self, source: bytes):
-        self.starts: list[int] = [0]
+        starts: list[int] = [0]
         self.lone_cr = False
-        self._scan_into(self.starts, source, 0, len(source))
+        self._scan_into(starts, source, 0, len(source))
+        self._blocks = [starts[i : i + self.BLOCK] for i in range(0, len(starts), self.BLOCK)]
+        self._shift = [0] * len(self._blocks)
+        self._firsts: list[int] = []
+        self._before: list[int] = []
+        self._reindex(0)
 
     def _scan_into(self, out: list[int], source: bytes, begin: int, end: int) -> None:
         if b"\r" not in source[begin:end]:
@@ -41,16 +54,40 @@ class LineIndex:
                 self.lone_cr = True
             out.append(match.end())
 
+    def _reindex(self, first_block: int) -> None:
+        """Recompute the first start and line count before every block from `first_block` on."""
+        blocks, shift = self._blocks, self._shift
+        firsts, before = self._firsts, self._before
+        del firsts[first_block:], before[first_block:]
+        count = before[-1] + len(blocks[first_block - 1]) if first_block else 0
+        for i in range(first_block, len(blocks)):
+            firsts.append(blocks[i][0] + shift[i])
+            before.append(count)
+            count += len(blocks[i])
+
+    @property
+    def starts(self) -> list[int]:
+        """Every line start (materialised: O(lines); for tests and tools)."""
+        return [start + shift for block, shift in zip(self._blocks, self._shift) for start in block]
+
     def __len__(self) -> int:
-        return len(self.starts)
+        return self._before[-1] + len(self._blocks[-1])
+
+    def start_of(self, line: int) -> int:
+        """Byte offset at which `line` (0 <= line < len(self)) starts."""
+        b = bisect_right(self._before, line) - 1
+        return self._blocks[b][line - self._before[b]] + self._shift[b]
 
     def line_of(self, offset: int) -> int:
-        return bisect_right(self.starts, offset) - 1
+        b = bisect_right(self._firsts, offset) - 1
+        if b < 0:
+            return -1
+        return self._before[b] + bisect_right(self._blocks[b], offset - self._shift[b]) - 1
 
     def line_bounds(self, source: bytes, line: int) -> tuple[int, int]:
         """Start and end (before the line break) of `line`."""
-        start = self.starts[line]
-        end = self.starts[line + 1] if line + 1 < len(self.starts) else len(source)
+        start = self.start_of(line)
+        end = self.start_of(line + 1) if line + 1 < len(self) else len(source)
         if end > start and source[end - 1 : end] == b"\n":
             end -= 1
         if end > start and source[end - 1 : end] == b"\r":
@@ -65,20 +102,54 @@ class LineIndex:
         at either boundary are counted once; later line starts are shifted.
         """
         first = self.line_of(start - 1) if start > 0 else 0
-        scan_from = self.starts[first]
+        scan_from = self.start_of(first)
         fresh: list[int] = []
         self._scan_into(fresh, new_source, scan_from, min(len(new_source), new_end + 1))
         limit = fresh[-1] if fresh else scan_from
         delta = new_end - old_end
-        old = self.starts
-        k = bisect_right(old, old_end, first + 1)
-        while k < len(old) and old[k] + delta <= limit:
+        count = len(self)
+        k = max(first + 1, self.line_of(old_end) + 1)
+        while k < count and self.start_of(k) + delta <= limit:
             k += 1
+        self._replace(first + 1, k, fresh, delta)
+
+    def _replace(self, lo: int, hi: int, fresh: list[int], delta: int) -> None:
+        """Lines [lo, hi) become the starts `fresh`; lines from `hi` on move by `delta`."""
+        blocks, shift, before = self._blocks, self._shift, self._before
+        b_lo = max(0, bisect_right(before, lo) - 1)
+        b_hi = max(b_lo, bisect_right(before, hi) - 1) if hi < len(self) else len(blocks) - 1
+        values: list[int] = []
+        for b in range(b_lo, b_hi + 1):
+            s = shift[b]
+            values.extend([x + s for x in blocks[b]] if s else blocks[b])
+        base = before[b_lo]
+        tail = values[hi - base :]
+        values[lo - base :] = fresh
+        values.extend([x + delta for x in tail] if delta else tail)
+        size = self.BLOCK
+        if b_hi + 1 < len(blocks) and len(values) < size // 4:  # absorb the next block rather than keep a sliver
+            b_hi += 1
+            values.extend(x + shift[b_hi] + delta for x in blocks[b_hi])
+        chunks = [values[i : i + size] for i in range(0, len(values), size)] if len(values) > 2 * size else [values]
+        if not chunks[0] and len(blocks) > b_hi - b_lo + 1:
+            chunks = []  # other blocks remain; line 0 always exists somewhere
+        removed_lines = sum(len(blocks[b]) for b in range(b_lo, b_hi + 1))
+        line_delta = sum(len(c) for c in chunks) - removed_lines
+        firsts = self._firsts
+        after = b_lo + len(chunks)
+        blocks[b_lo : b_hi + 1] = chunks
+        shift[b_lo : b_hi + 1] = [0] * len(chunks)
+        firsts[b_lo : b_hi + 1] = [c[0] for c in chunks]
+        counts, running = [], before[b_lo]
+        for chunk in chunks:
+            counts.append(running)
+            running += len(chunk)
+        before[b_lo : b_hi + 1] = counts
         if delta:
-            tail = [s + delta for s in old[k:]]
-        else:
-            tail = old[k:]
-        old[first + 1 :] = fresh + tail
+            shift[after:] = [x + delta for x in shift[after:]]
+            firsts[after:] = [x + delta for x in firsts[after:]]
+        if line_delta:
+            before[after:] = [x + line_delta for x in before[after:]]
 
 
 def _clamp(value: int, low: int, high: int) -> int:
@@ -135,7 +206,7 @@ def offset_to_point(source: bytes, index: LineIndex, offset: int) -> tuple[int, 
     """Tree-sitter point (row by `\\n` only, byte column) of a byte offset."""
     if not index.lone_cr:
         line = index.line_of(offset)
-        start = index.starts[line]
+        start = index.start_of(line)
         # with \r\n endings the LSP line start equals the ts row start
         return line, offset - start
     row = source.count(b"\n", 0, offset)

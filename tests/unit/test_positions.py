@@ -66,3 +66,27 @@ def test_points_count_only_newlines() -> None:
     assert index.lone_cr
     assert offset_to_point(source, index, 4) == (1, 0)
     assert offset_to_position(source, index, 4) == (2, 0)
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 256])
+def test_line_index_blocks_stay_exact_under_random_edits(monkeypatch, block) -> None:
+    """Edits that split, empty and merge blocks keep every start equal to a fresh scan."""
+    import random
+
+    monkeypatch.setattr(LineIndex, "BLOCK", block)
+    rng = random.Random(block)
+    pieces = ["a", "\n", "\r\n", "\r", "bc\nde\n", "\n\n\n", "x" * 5, "😀"]
+    source = "".join(rng.choice(pieces) for _ in range(60)).encode()
+    index = LineIndex(source)
+    for _ in range(400):
+        start = rng.randint(0, len(source))
+        end = rng.randint(start, min(len(source), start + rng.choice([0, 1, 3, 20, 200])))
+        data = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))).encode()
+        source = source[:start] + data + source[end:]
+        index.update(source, start, end, start + len(data))
+        fresh = LineIndex(source)
+        assert index.starts == fresh.starts
+        assert len(index) == len(fresh)
+        for offset in {0, start, start + len(data), len(source), rng.randint(0, len(source))}:
+            assert index.line_of(offset) == fresh.line_of(offset)
+        assert all(index.start_of(i) == s for i, s in enumerate(fresh.starts))
