@@ -93,7 +93,7 @@ class Fix:
     """A dependency to declare in another file, alongside or instead of `edits`."""
 
     def shifted(self, delta: int) -> "Fix":
-        return replace(self, edits=tuple(e.shifted(delta) for e in self.edits))
+        return Fix(self.title, tuple(e.shifted(delta) for e in self.edits), self.imports, self.renames, self.dependency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,15 +119,23 @@ class Finding:
     fixes: tuple[Fix, ...] = ()
     details: tuple[tuple[str, Any], ...] = field(default=())
 
-    def shifted(self, byte_delta: int, row_delta: int) -> "Finding":
-        """The same finding after text before it grew by whole lines."""
-        return replace(
-            self,
-            start_byte=self.start_byte + byte_delta,
-            end_byte=self.end_byte + byte_delta,
-            start_point=(self.start_point[0] + row_delta, self.start_point[1]),
-            end_point=(self.end_point[0] + row_delta, self.end_point[1]),
-            fixes=tuple(f.shifted(byte_delta) for f in self.fixes),
+    def shifted(self, byte_delta: int, row_delta: int, message: str | None = None) -> "Finding":
+        """The same finding after text before it grew by whole lines (and
+        with another message, when given). Built directly: this runs for
+        every finding that moves on every keystroke."""
+        return Finding(
+            self.rule_id,
+            self.message if message is None else message,
+            self.start_byte + byte_delta,
+            self.end_byte + byte_delta,
+            (self.start_point[0] + row_delta, self.start_point[1]),
+            (self.end_point[0] + row_delta, self.end_point[1]),
+            self.severity,
+            self.confidence,
+            self.cwe,
+            self.owasp,
+            tuple(f.shifted(byte_delta) for f in self.fixes) if self.fixes and byte_delta else self.fixes,
+            self.details,
         )
 
 

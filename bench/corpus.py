@@ -7,7 +7,8 @@ ships (string-built SQL, `shell=True`, client-chosen paths, `verify=False`,
 `yaml.load`, MD5 passwords), deterministic for a given seed.
 
 `edit_script()` plans the edits a keystroke benchmark sends: single characters
-typed and deleted again at varied places, inside and outside the AI regions
+typed and deleted again at varied places (anywhere in a line's code, never
+inside its indentation, where nobody types), inside and outside the AI regions
 that `bulk_inserts()` create, and one-character edits that turn a
 parameterised psycopg query into a %-formatted one (creating a SQL injection)
 and back (removing it). Every edit pair restores the text, so any number of
@@ -307,7 +308,8 @@ def edit_script(text: str, count: int, seed: int = 1, flaw_share: float = 0.2) -
             plan.append(PlannedEdit("flaw-", line, col, col + 1, ","))
             continue
         line = rng.choice(inside if kind == "inside" else outside)
-        col = rng.randint(0, len(rows[line]))
+        row = rows[line]
+        col = rng.randint(len(row) - len(row.lstrip()), len(row))  # in the code, not inside its indentation
         plan.append(PlannedEdit(kind, line, col, col, "x"))
         plan.append(PlannedEdit(kind, line, col, col + 1, ""))
     return plan

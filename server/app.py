@@ -8,6 +8,7 @@ decide which findings the current scope publishes.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -18,10 +19,11 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcParseError
 from pygls.lsp.server import LanguageServer
 
-from draftguard.analyzers import Finding, UnitCache, analyze_detailed
+from draftguard.analyzers import Finding, UnitCache
 from draftguard.analyzers.budget import MAX_SOURCE_BYTES, NESTED_TOO_DEEPLY, BudgetExceeded, time_limit
+from draftguard.analyzers.engine import analysis_steps
 
-from .convert import notice_diagnostic, to_diagnostic
+from .convert import diagnostic_json, notice_diagnostic, notice_json, to_diagnostic
 from .documents import Document, DocumentStore, TextChange
 from .protocol import DraftguardProtocol
 from .project.index import ProjectIndex
@@ -30,6 +32,8 @@ from .settings import EDITOR_DEFAULTS, Settings, overlay
 
 log = logging.getLogger("draftguard")
 VERSION = "0.1.0"
+ANALYSIS_SLICE = 0.008
+"""Seconds of analysis between two looks at the incoming messages."""
 
 ChangeListener = Callable[["DraftguardServer", Document, list[TextChange]], None]
 ScopeFilter = Callable[["DraftguardServer", Document, list[Finding]], list[Finding]]
@@ -111,45 +115,141 @@ class DraftguardServer(LanguageServer):
 
     # -- analysis ---------------------------------------------------------------
     def analyze(self, doc: Document) -> list[Finding]:
-        """Run the analyzers on the document and store every finding, or the
-        reason (`doc.extra["notices"]`) why there are none."""
-        findings, notices = self._bounded_analysis(doc)
-        doc.extra["findings"], doc.extra["notices"] = findings, notices
-        return findings
+        """Run the analyzers on the document now, to the end, and store every
+        finding, or the reason (`doc.extra["notices"]`) why there are none."""
+        self.abandon_analysis(doc)
+        version = doc.version
+        steps = self._start(doc)
+        if steps is None:
+            return doc.extra["findings"]
+        self._advance(doc, version, steps, None)
+        return doc.extra["findings"]
 
-    def _bounded_analysis(self, doc: Document) -> tuple[list[Finding], list[str]]:
-        """Findings within the size and time bounds (analyzers/budget.py).
-        A document that ran out of time is tried again on a change only after
-        a pause of four budgets, so one hostile file cannot keep the server busy."""
+    def _start(self, doc: Document):
+        """The analysis steps for the document's present version, or None when
+        it is not analysed (unsupported, too large, paused after an overrun);
+        then its (empty) findings and notices are stored already."""
+        notice = None
         if not doc.supported:
-            return [], []
-        if doc.tree is None:
+            pass
+        elif doc.tree is None:
             if len(doc.source) > MAX_SOURCE_BYTES:
-                return [], [f"draftguard does not analyse this file: at {len(doc.source) / 2**20:.1f} MiB it is over the {MAX_SOURCE_BYTES / 2**20:g} MiB limit for one file."]
-            return [], []
-        seconds = self.settings.analysis_timeout
-        retry_at = doc.extra.get("retry_analysis_at")
-        if retry_at is not None and time.monotonic() < retry_at:
-            return [], [doc.extra["overrun"] + f" It is analysed again at the first change after {retry_at - time.monotonic():.0f} s."]
-        try:
-            with time_limit(seconds):
-                result = analyze_detailed(
-                    doc.source, doc.tree, doc.spec.id, config=self.settings.analysis_config(), cache=doc.analysis_cache, project=doc.extra.get("dependencies")
+                notice = f"draftguard does not analyse this file: at {len(doc.source) / 2**20:.1f} MiB it is over the {MAX_SOURCE_BYTES / 2**20:g} MiB limit for one file."
+        else:
+            retry_at = doc.extra.get("retry_analysis_at")
+            if retry_at is None or time.monotonic() >= retry_at:
+                doc.extra["analysis_spent"] = 0.0
+                return analysis_steps(
+                    doc.source, doc.tree, doc.spec.id, doc.analysis_cache, config=self.settings.analysis_config(), project=doc.extra.get("dependencies")
                 )
+            notice = doc.extra["overrun"] + f" It is analysed again at the first change after {retry_at - time.monotonic():.0f} s."
+        self._store(doc, doc.version, [], [notice] if notice else [])
+        return None
+
+    def _advance(self, doc: Document, version: int, steps, until: float | None) -> bool:
+        """Run analysis steps until they finish (True: results stored) or the
+        clock passes `until` (False: more to do). The time spent across all
+        slices of one version is bounded by the `analysisTimeout` setting
+        (analyzers/budget.py): an overrun ends in a warning diagnostic and a
+        pause of four budgets before the next try, so one hostile file cannot
+        keep the server busy."""
+        seconds = self.settings.analysis_timeout
+        spent = doc.extra.get("analysis_spent", 0.0)
+        started = time.perf_counter()
+        try:
+            with time_limit(max(seconds - spent, 0.001) if seconds else 0):
+                while True:
+                    try:
+                        next(steps)
+                    except StopIteration as done:
+                        result = done.value
+                        break
+                    if until is not None and time.perf_counter() >= until:
+                        doc.extra["analysis_spent"] = spent + time.perf_counter() - started
+                        return False
         except (BudgetExceeded, RecursionError) as exc:
+            steps.close()
+            doc.extra.pop("analysis_run", None)
             doc.analysis_cache = UnitCache()  # abandoned mid-way: start clean
             what = f"after {seconds:g} s (an unusually large or deeply nested expression?)" if isinstance(exc, BudgetExceeded) else "because it is nested too deeply"
             doc.extra["overrun"] = f"draftguard stopped analysing this file {what}; its findings are not shown."
             doc.extra["retry_analysis_at"] = time.monotonic() + 4 * (seconds or 1)
             self.log(f"{doc.uri}: {doc.extra['overrun']}", types.MessageType.Warning)
-            return [], [doc.extra["overrun"]]
+            self._store(doc, version, [], [doc.extra["overrun"]])
+            return True
         doc.extra.pop("retry_analysis_at", None)
+        doc.extra.pop("analysis_run", None)
         for error in result.rule_errors:
             self.log(f"{doc.uri}: rule error {error}", types.MessageType.Error)
         notices = []
         if any(error.endswith(NESTED_TOO_DEEPLY) for error in result.rule_errors):
             notices.append("draftguard skipped statements of this file that are nested too deeply to analyse; findings there are not shown.")
-        return result.findings, notices
+        self._store(doc, version, result.findings, notices)
+        return True
+
+    def _store(self, doc: Document, version: int, findings: list[Finding], notices: list[str]) -> None:
+        doc.extra["findings"], doc.extra["notices"] = findings, notices
+        doc.extra["analyzed_version"] = version
+
+    def abandon_analysis(self, doc: Document) -> None:
+        """Close the background analysis of an older state, if one is half-way."""
+        steps = doc.extra.pop("analysis_run", None)
+        if steps is not None:
+            steps.close()
+
+    def is_current(self, doc: Document) -> bool:
+        return doc.extra.get("analyzed_version") == doc.version and "findings" in doc.extra
+
+    def ensure_current(self, doc: Document) -> None:
+        """Findings for the document's present version before answering a
+        request about it (hover, code actions, pulled diagnostics): finish
+        the analysis now if an edit is still being analysed, and publish."""
+        if not self.is_current(doc):
+            self.analyze_and_publish(doc)
+        elif "visible" not in doc.extra:
+            self.publish(doc)
+
+    def schedule_analysis(self, doc: Document) -> None:
+        """Analyse the document in the background and publish when done
+        (didOpen, didChange). The analysis gives way to incoming messages
+        every ANALYSIS_SLICE seconds; a newer version supersedes it."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (tests driving the server object directly)
+            self.analyze_and_publish(doc)
+            return
+        task = doc.extra.get("analysis_task")
+        if task is None or task.done():
+            doc.extra["analysis_task"] = loop.create_task(self._analyse_in_background(doc))
+
+    async def _analyse_in_background(self, doc: Document) -> None:
+        try:
+            while self.documents.get(doc.uri) is doc and not self.is_current(doc):
+                if self.settings.debounce_ms:
+                    version = doc.version
+                    await asyncio.sleep(self.settings.debounce_ms / 1000)
+                    if doc.version != version:
+                        continue
+                await self._analyse_version(doc)
+        except Exception:  # never let a failed analysis kill the task silently
+            log.exception("analysis of %s failed", doc.uri)
+            self.log(f"{doc.uri}: analysis failed (see the server log)", types.MessageType.Error)
+
+    async def _analyse_version(self, doc: Document) -> None:
+        version = doc.version
+        self.abandon_analysis(doc)
+        steps = self._start(doc)
+        if steps is None:
+            self.publish(doc)
+            return
+        doc.extra["analysis_run"] = steps
+        while not self._advance(doc, version, steps, time.perf_counter() + ANALYSIS_SLICE):
+            await asyncio.sleep(0)
+            if doc.version != version or doc.extra.get("analysis_run") is not steps or self.documents.get(doc.uri) is not doc:
+                if doc.extra.get("analysis_run") is steps:
+                    self.abandon_analysis(doc)  # superseded: the loop starts on the newer version
+                return
+        self.publish(doc)
 
     def visible_findings(self, doc: Document) -> list[Finding]:
         findings = list(doc.extra.get("findings", []))
@@ -158,12 +258,27 @@ class DraftguardServer(LanguageServer):
         return findings
 
     def publish(self, doc: Document) -> None:
+        """Publish what the present scope shows. Findings of an older version
+        are never published over a newer one: while an edit is being analysed
+        the background analysis publishes when it is done."""
+        if not self.is_current(doc):
+            return
         visible = self.visible_findings(doc)
         doc.extra["visible"] = visible
         if self.pull_diagnostics:
             return  # the client asks with textDocument/diagnostic after its changes
-        diagnostics = self.diagnostics(doc)
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=doc.version))
+        cache: dict[int, tuple] = doc.extra.get("diagnostics_json", {})
+        fresh: dict[int, tuple] = {}
+        items = []
+        for finding in visible:
+            hit = cache.get(id(finding))
+            if hit is None or hit[0] is not finding:
+                hit = (finding, diagnostic_json(doc, finding))
+            fresh[id(finding)] = hit
+            items.append(hit[1])
+        doc.extra["diagnostics_json"] = fresh
+        items += [notice_json(text) for text in doc.extra.get("notices", ())]
+        self.protocol.notify_json(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, {"uri": doc.uri, "version": doc.version, "diagnostics": items})
 
     def diagnostics(self, doc: Document) -> list[types.Diagnostic]:
         """What the editor shows for an open document: the visible findings

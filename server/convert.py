@@ -54,6 +54,59 @@ def notice_diagnostic(message: str) -> types.Diagnostic:
     )
 
 
+def notice_json(message: str) -> dict:
+    """`notice_diagnostic(message)` as the JSON object the client receives."""
+    return {
+        "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+        "severity": int(types.DiagnosticSeverity.Warning),
+        "code": NOTICE_CODE,
+        "source": SOURCE,
+        "message": message,
+    }
+
+
+def diagnostic_json(doc: Document, finding: Finding) -> dict:
+    """`to_diagnostic(doc, finding)` as the JSON object the client receives,
+    built without lsprotocol objects: publishing serialises every finding of
+    a file on every keystroke, and the server caches these per finding."""
+    sl, sc = offset_to_position(doc.source, doc.lines, finding.start_byte, doc.encoding)
+    el, ec = offset_to_position(doc.source, doc.lines, finding.end_byte, doc.encoding)
+    fixes = [
+        {"title": fix.title, "edits": [{"range": _range_json(doc, e.start_byte, e.end_byte), "newText": e.text} for e in fix.edits]}
+        for fix in finding.fixes
+    ]
+    return {
+        "range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}},
+        "severity": int(_SEVERITY[finding.severity]),
+        "code": finding.rule_id,
+        "codeDescription": {"href": cwe_url(finding.cwe)},
+        "source": SOURCE,
+        "message": _message(finding),
+        "data": _data(finding, fixes),
+    }
+
+
+def _range_json(doc: Document, start: int, end: int) -> dict:
+    sl, sc = offset_to_position(doc.source, doc.lines, start, doc.encoding)
+    el, ec = offset_to_position(doc.source, doc.lines, end, doc.encoding)
+    return {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}
+
+
+def _message(finding: Finding) -> str:
+    return f"{finding.message} [CWE-{finding.cwe}, OWASP {finding.owasp}, {finding.severity.label}]"
+
+
+def _data(finding: Finding, fixes: list[dict]) -> dict:
+    return {
+        "ruleId": finding.rule_id,
+        "cwe": finding.cwe,
+        "owasp": finding.owasp,
+        "severity": finding.severity.label,
+        "confidence": finding.confidence.label,
+        "fixes": fixes,
+    }
+
+
 def span_range(span: Span) -> types.Range:
     return types.Range(types.Position(span.start_line, span.start_col), types.Position(span.end_line, span.end_col))
 
@@ -66,17 +119,10 @@ def reported_to_diagnostic(reported: Reported) -> types.Diagnostic:
 
 
 def _diagnostic(range_: types.Range, finding: Finding, fixes: list[tuple[str, list[tuple[types.Range, str]]]]) -> types.Diagnostic:
-    data = {
-        "ruleId": finding.rule_id,
-        "cwe": finding.cwe,
-        "owasp": finding.owasp,
-        "severity": finding.severity.label,
-        "confidence": finding.confidence.label,
-        "fixes": [{"title": title, "edits": [{"range": range_json(r), "newText": text} for r, text in edits]} for title, edits in fixes],
-    }
+    data = _data(finding, [{"title": title, "edits": [{"range": range_json(r), "newText": text} for r, text in edits]} for title, edits in fixes])
     return types.Diagnostic(
         range=range_,
-        message=f"{finding.message} [CWE-{finding.cwe}, OWASP {finding.owasp}, {finding.severity.label}]",
+        message=_message(finding),
         severity=_SEVERITY[finding.severity],
         code=finding.rule_id,
         code_description=types.CodeDescription(href=cwe_url(finding.cwe)),

@@ -116,7 +116,9 @@ class Document:
             elif self.tree is None or any(change.full for change in applied):
                 self.tree = self.parser.parse(self.source)
             else:
-                self.tree = self.parser.parse(self.source, self.tree)
+                old_tree = self.tree
+                self.tree = self.parser.parse(self.source, old_tree)
+                self.analysis_cache.reparsed((r.start_byte, r.end_byte) for r in old_tree.changed_ranges(self.tree))
         self.version = version
         if failure is not None:
             failure.applied = applied
@@ -128,6 +130,7 @@ class Document:
         data = text.encode("utf-8")
         if range_ is None:
             old = self.source
+            self.analysis_cache.edited(0, len(old), len(data), old.count(b"\n"), data.count(b"\n"))
             self.source = data
             self.lines = LineIndex(self.source)
             return TextChange(0, len(old), len(data), text, full=True, removed=old)
@@ -143,8 +146,10 @@ class Document:
         old_end_point = offset_to_point(old, self.lines, end)
         new_source = old[:start] + data + old[end:]
         new_end = start + len(data)
+        new_end_point = text_end_point(start_point, data)
         self.source = new_source
         self.lines.update(new_source, start, end, new_end)
+        self.analysis_cache.edited(start, end, new_end, old_end_point[0], new_end_point[0])
         if self.tree is not None:
             self.tree.edit(
                 start_byte=start,
@@ -152,7 +157,7 @@ class Document:
                 new_end_byte=new_end,
                 start_point=Point(*start_point),
                 old_end_point=Point(*old_end_point),
-                new_end_point=Point(*text_end_point(start_point, data)),
+                new_end_point=Point(*new_end_point),
             )
         return TextChange(start, end, new_end, text, removed=old[start:end])
 

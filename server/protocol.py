@@ -143,6 +143,12 @@ class DraftguardProtocol(LanguageServerProtocol):
         self._server.command_work_done_token = params.work_done_token
         return (yield from super().lsp_workspace__execute_command(params))
 
+    def notify_json(self, method: str, params: dict) -> None:
+        """Send a notification whose params are plain JSON data. pygls would
+        run every value through its cattrs converter; publishing a file's
+        diagnostics on every keystroke is the server's hottest message."""
+        self._send_data({"jsonrpc": self.VERSION, "method": method, "params": params})
+
     def _forward(self, method: str, params):
         handler = self.fm.features.get(method)
         if handler is not None:

@@ -44,6 +44,9 @@ class Settings:
     """The interpreter (program and arguments) whose installed packages the
     dependency rules see; empty: the one running draftguard. Editor or command
     line only: a project file must not choose a program for us to run."""
+    debounce_ms: int = 0
+    """Wait this long after an edit before analysing (0: analyse at once; a
+    newer edit supersedes a running analysis either way)."""
 
     def analysis_config(self) -> AnalysisConfig:
         return AnalysisConfig(
@@ -174,6 +177,11 @@ def parse_changes(raw: Any, *, origin: str = "settings", trusted: bool = True) -
                 changes["analysis_timeout"] = float(value)
             else:
                 issues.append(SettingIssue(name, f"expected a number of seconds (0: no limit), got {value!r}"))
+        elif normalised in ("debouncems", "analysisdebouncems", "debounce"):
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 2000:
+                issues.append(SettingIssue(name, f"expected milliseconds from 0 to 2000, got {value!r}"))
+            else:
+                changes["debounce_ms"] = value
         elif normalised == "diagnosticmode":
             if value in DIAGNOSTIC_MODES:
                 changes["diagnostic_mode"] = value

@@ -9,7 +9,7 @@ from typing import Any
 from tree_sitter import Node, Tree
 
 from ..common.edits import insert_lines
-from ..facts import register_facts
+from ..facts import register_unit_facts
 from ..model import Edit
 
 _IMPORT_ERRORS = (b"ImportError", b"ModuleNotFoundError", b"Exception")
@@ -49,7 +49,13 @@ def _record_import(source: bytes, stmt: Node, imports: dict[str, str]) -> None:
 def _walk_top_level(root: Node):
     """Top-level statements, looking inside module-level try/if blocks where
     optional imports and configuration usually live."""
-    stack = list(reversed(root.children))
+    for unit in root.children:
+        yield from _walk_unit(unit)
+
+
+def _walk_unit(unit: Node):
+    """A top-level statement and, for try/if blocks, the statements inside."""
+    stack = [unit]
     while stack:
         node = stack.pop()
         yield node
@@ -57,13 +63,12 @@ def _walk_top_level(root: Node):
             stack.extend(reversed(node.children))
 
 
-@register_facts("python")
-def python_module_facts(source: bytes, root: Node) -> dict[str, Any]:
+def _module_part(source: bytes, unit: Node, _facts) -> tuple | None:
+    """What one top-level statement binds: imports, classes, module assignments."""
     imports: dict[str, str] = {}
-    assigned: dict[str, int] = {}
-    literal: set[str] = set()
+    assigned: list[tuple[str, bool]] = []
     class_bases: dict[str, list[str]] = {}
-    for stmt in _walk_top_level(root):
+    for stmt in _walk_unit(unit):
         if stmt.type in ("import_statement", "import_from_statement"):
             _record_import(source, stmt, imports)
         elif stmt.type in ("class_definition", "decorated_definition"):
@@ -76,13 +81,34 @@ def python_module_facts(source: bytes, root: Node) -> dict[str, Any]:
             right = assignment.child_by_field_name("right")
             if left is None or left.type != "identifier":
                 continue
-            name = _text(source, left)
+            assigned.append((_text(source, left), right is not None and _is_literal(right)))
+    optional = _optional_modules(source, unit)
+    if not (imports or assigned or class_bases or optional):
+        return None
+    return imports, assigned, class_bases, optional
+
+
+def _combine_module_parts(parts: list[tuple]) -> dict[str, Any]:
+    imports: dict[str, str] = {}
+    assigned: dict[str, int] = {}
+    literal: set[str] = set()
+    class_bases: dict[str, list[str]] = {}
+    optional: set[str] = set()
+    for unit_imports, unit_assigned, unit_classes, unit_optional in parts:
+        optional.update(unit_optional)
+        for alias, target in unit_imports.items():
+            if alias == "*":
+                imports.setdefault(alias, target)
+            else:
+                imports[alias] = target
+        for name, is_literal in unit_assigned:
             assigned[name] = assigned.get(name, 0) + 1
-            if right is not None and _is_literal(right):
+            if is_literal:
                 literal.add(name)
+        class_bases.update(unit_classes)
     constants = sorted(name for name in literal if assigned.get(name) == 1)
     return {
-        "optional_modules": _optional_modules(source, root),
+        "optional_modules": sorted(optional),
         "imports": imports,
         "imported_modules": sorted({target.split(".")[0] for target in imports.values()}),
         "constants": constants,
@@ -91,24 +117,26 @@ def python_module_facts(source: bytes, root: Node) -> dict[str, Any]:
     }
 
 
-def _optional_modules(source: bytes, root: Node) -> list[str]:
+def _optional_modules(source: bytes, unit: Node) -> list[str]:
     """Top-level modules imported in the body of a module-level `try` that
     catches ImportError: optional dependencies, wherever else the file imports
     them (`if has_simplejson: from simplejson import ...`)."""
     found: set[str] = set()
-    for stmt in root.children:
-        if stmt.type != "try_statement":
-            continue
-        headers = [source[c.start_byte : c.end_byte].split(b":", 1)[0] for c in stmt.children if c.type == "except_clause"]
-        if not any(h.strip() == b"except" or any(name in h for name in _IMPORT_ERRORS) for h in headers):
-            continue
-        body = stmt.child_by_field_name("body")
-        for child in body.children if body is not None else ():
-            imports: dict[str, str] = {}
-            if child.type in ("import_statement", "import_from_statement"):
-                _record_import(source, child, imports)
-                found.update(target.split(".")[0] for target in imports.values() if target and not target.startswith("."))
+    if unit.type != "try_statement":
+        return []
+    headers = [source[c.start_byte : c.end_byte].split(b":", 1)[0] for c in unit.children if c.type == "except_clause"]
+    if not any(h.strip() == b"except" or any(name in h for name in _IMPORT_ERRORS) for h in headers):
+        return []
+    body = unit.child_by_field_name("body")
+    for child in body.children if body is not None else ():
+        imports: dict[str, str] = {}
+        if child.type in ("import_statement", "import_from_statement"):
+            _record_import(source, child, imports)
+            found.update(target.split(".")[0] for target in imports.values() if target and not target.startswith("."))
     return sorted(found)
+
+
+register_unit_facts("python", combine=_combine_module_parts)(_module_part)
 
 
 def _record_class(source: bytes, stmt: Node, class_bases: dict[str, list[str]]) -> None:

@@ -28,7 +28,7 @@ from typing import Any
 
 from tree_sitter import Node
 
-from ..facts import register_facts
+from ..facts import register_unit_facts
 
 OWNER_FIELD = re.compile(
     r"^(user|owner|author|creator|created_by|uploaded_by|submitted_by|posted_by|account|customer|tenant|"
@@ -100,19 +100,18 @@ def _owner_of_body(body: str) -> str:
     return named
 
 
-def _classes(root: Node):
-    for node in root.children:
-        target = node
-        if node.type == "decorated_definition":
-            target = node.child_by_field_name("definition") or node
-        if target.type == "class_definition":
-            yield target
+def _classes(unit: Node):
+    target = unit
+    if unit.type == "decorated_definition":
+        target = unit.child_by_field_name("definition") or unit
+    if target.type == "class_definition":
+        yield target
 
 
-@register_facts("python")
-def ownership_facts(source: bytes, root: Node) -> dict[str, Any]:
-    models: dict[str, dict[str, Any]] = {}
-    for cls in _classes(root):
+def _ownership_part(source: bytes, unit: Node, _facts) -> tuple | None:
+    """Models one statement defines and the ownership evidence in its text."""
+    models: list[tuple[str, dict[str, Any]]] = []
+    for cls in _classes(unit):
         name_node = cls.child_by_field_name("name")
         bases_node = cls.child_by_field_name("superclasses")
         body_node = cls.child_by_field_name("body")
@@ -124,38 +123,60 @@ def ownership_facts(source: bytes, root: Node) -> dict[str, Any]:
         name = _text(source, name_node)
         body = _text(source, body_node)
         table = _TABLENAME.search(body)
-        models[name] = {
+        models.append((name, {
             "owner": _owner_of_body(body),
             "user": bool(_USER_CLASS.match(name) or _USER_BASES.search(bases)),
             "table": table.group(1) if table else "",
             "defined": True,
-        }
-    text = source.decode("utf-8", "replace")
+        }))
+    text = _text(source, unit)
+    evidence = []
     for keyword in _find_all(text, _OWNER_WORDS, _OWNER_KEYWORD):
-        field = keyword.group(1)
         before = text[max(0, keyword.start() - _WINDOW) : keyword.start()]
         for pattern in _USE_EVIDENCE:
             match = pattern.search(before)
-            if match is None:
-                continue
-            model = match.group(1)
+            if match is not None:
+                evidence.append((match.group(1), keyword.group(1)))
+                break
+    creates, inserts, selects = [], [], []
+    lowered = text.lower()
+    if "where" in lowered or "create" in lowered or "insert" in lowered:
+        for match in _find_all(lowered, ("create",), _CREATE_TABLE, text):
+            columns = [c.strip().split()[0].strip('`"[]') for c in match.group(2).split(",") if c.strip()]
+            creates.append((match.group(1).lower(), next((c for c in columns if OWNER_FIELD.match(c.lower())), "")))
+        for match in _find_all(lowered, ("insert",), _INSERT, text):
+            columns = [c.strip().strip('`"[]') for c in match.group(2).split(",")]
+            owner = next((c for c in columns if OWNER_FIELD.match(c.lower())), "")
+            if owner:
+                inserts.append((match.group(1).lower(), owner))
+        selects = [(m.group(1).lower(), m.group(2)) for m in _find_all(lowered, ("from",), _SELECT_OWNER, text)]
+    if not (models or evidence or creates or inserts or selects):
+        return None
+    return models, evidence, creates, inserts, selects
+
+
+def _combine_ownership_parts(parts: list[tuple]) -> dict[str, Any]:
+    """Class definitions first, then the evidence of uses, in document order."""
+    models: dict[str, dict[str, Any]] = {}
+    for unit_models, *_ in parts:
+        for name, model in unit_models:
+            models[name] = dict(model)
+    for _, evidence, *_ in parts:
+        for model, field in evidence:
             entry = models.setdefault(model, {"owner": "", "user": bool(_USER_CLASS.match(model)), "table": "", "defined": False})
             if not entry["owner"] and not entry["user"]:
                 entry["owner"] = field
-            break
     tables: dict[str, str] = {}
-    lowered = text.lower()
-    if "where" not in lowered and "create" not in lowered and "insert" not in lowered:
-        return {"models": models, "tables": tables}
-    for match in _find_all(lowered, ("create",), _CREATE_TABLE, text):
-        columns = [c.strip().split()[0].strip('`"[]') for c in match.group(2).split(",") if c.strip()]
-        owner = next((c for c in columns if OWNER_FIELD.match(c.lower())), "")
-        tables[match.group(1).lower()] = owner
-    for match in _find_all(lowered, ("insert",), _INSERT, text):
-        columns = [c.strip().strip('`"[]') for c in match.group(2).split(",")]
-        owner = next((c for c in columns if OWNER_FIELD.match(c.lower())), "")
-        if owner:
-            tables[match.group(1).lower()] = tables.get(match.group(1).lower()) or owner
-    for match in _find_all(lowered, ("from",), _SELECT_OWNER, text):
-        tables[match.group(1).lower()] = tables.get(match.group(1).lower()) or match.group(2)
+    for part in parts:
+        for table, owner in part[2]:
+            tables[table] = owner
+    for part in parts:
+        for table, owner in part[3]:
+            tables[table] = tables.get(table) or owner
+    for part in parts:
+        for table, owner in part[4]:
+            tables[table] = tables.get(table) or owner
     return {"models": models, "tables": tables}
+
+
+register_unit_facts("python", combine=_combine_ownership_parts)(_ownership_part)

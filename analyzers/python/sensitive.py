@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from ..context import AnalysisContext
-from ..facts import register_facts
+from ..facts import register_unit_facts
 from ..model import Edit, Fix
 from .dataflow import reaching_definitions
 from .names import dotted_name
@@ -464,13 +464,24 @@ _TEST_IMPORT = re.compile(rb"^\s*(?:import|from)\s+(?:pytest|unittest|nose2?|hyp
 _CONFIG_OVERRIDE = re.compile(rb"\.(?:from_pyfile|from_envvar|from_prefixed_env)\s*\(")
 
 
-@register_facts("python")
-def secret_facts(source: bytes, root: Node) -> dict:
+def _secret_part(source: bytes, unit: Node, _facts) -> tuple[bool, bool] | None:
+    text = source[unit.start_byte : unit.end_byte]
+    test_import = _TEST_IMPORT.search(text)
+    if test_import is not None and test_import.start() == 0 and source[source.rfind(b"\n", 0, unit.start_byte) + 1 : unit.start_byte].strip():
+        test_import = _TEST_IMPORT.search(text, 1)  # the statement does not start its line
+    override = _CONFIG_OVERRIDE.search(text) is not None
+    return (test_import is not None, override) if test_import is not None or override else None
+
+
+def _combine_secret_parts(parts: list[tuple[bool, bool]]) -> dict:
     """Module-wide context the secret rules need from outside one statement."""
     return {
-        "is_test_module": bool(_TEST_IMPORT.search(source)),
-        "config_overridden_from_file": bool(_CONFIG_OVERRIDE.search(source)),
+        "is_test_module": any(test for test, _ in parts),
+        "config_overridden_from_file": any(override for _, override in parts),
     }
+
+
+register_unit_facts("python", combine=_combine_secret_parts)(_secret_part)
 
 
 def receiver_name(ctx: AnalysisContext, node: Node | None) -> str | None:

@@ -13,9 +13,10 @@ classes) gets a **summary**: which parameters reach its return value, per
 sink category when a category-specific sanitiser sits in between
 (`return shlex.quote(x)` is clean for the shell, not for SQL), and whether it
 returns untrusted input by itself (`def get_name(): return request.args["n"]`).
-Summaries are plain data in the module facts, so editing a helper changes the
-facts' fingerprint and re-analyses every unit, while editing anything else
-keeps them (and the per-unit cache) intact. They are computed one level deep:
+Summaries are plain data in the module facts, one entry per helper: editing a
+helper re-analyses the units that call it (the engine records which summary
+each unit looked up), while editing anything else keeps them (and the
+per-unit cache) intact. They are computed one level deep:
 a helper calling another helper sees the default propagation (tainted
 arguments give a tainted result).
 
@@ -27,17 +28,14 @@ Also here: `module_names` (names bound by `import x [as y]`),
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 from tree_sitter import Node
 
 from ..context import AnalysisContext
-from ..facts import ModuleFacts, register_derived_facts
+from ..facts import ModuleFacts, register_unit_facts
 from .taint_specs import ALL, CODE, HEADER, KIND_RANK, LOG, PARAM, PATH, SANITISER_SUFFIXES, SANITISERS, SINKS
 
-_CACHE: OrderedDict[tuple, dict | None] = OrderedDict()
-_CACHE_SIZE = 4096
 _RAW = "raw"  # pseudo-sink: only sanitisers that work for every sink apply
 
 
@@ -52,12 +50,10 @@ def _definition(node: Node) -> Node:
     return node
 
 
-def _module_names(source: bytes, root: Node) -> list[str]:
+def _module_names(source: bytes, unit: Node) -> list[str]:
     names: set[str] = set()
-    for stmt in root.children:
-        if stmt.type != "import_statement":
-            continue
-        for name in stmt.children_by_field_name("name"):
+    if unit.type == "import_statement":
+        for name in unit.children_by_field_name("name"):
             if name.type == "aliased_import":
                 names.add(_text(source, name.child_by_field_name("alias")))
             else:
@@ -72,9 +68,9 @@ def _assignments(statements: list[Node]):
             yield stmt.named_children[0]
 
 
-def _module_calls(source: bytes, root: Node, imports: dict[str, str]):
-    """(name, qualified function, call) for module-level `name = f(...)`."""
-    for assignment in _assignments(root.children):
+def _module_calls(source: bytes, unit: Node, imports):
+    """(name, qualified function, call) for a module-level `name = f(...)`."""
+    for assignment in _assignments([unit]):
         left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
         if left is None or left.type != "identifier" or right is None or right.type != "call":
             continue
@@ -84,9 +80,9 @@ def _module_calls(source: bytes, root: Node, imports: dict[str, str]):
         yield _text(source, left), qualified, right
 
 
-def _regex_constants(source: bytes, root: Node, imports: dict[str, str]) -> dict[str, str]:
+def _regex_constants(source: bytes, unit: Node, imports) -> dict[str, str]:
     out: dict[str, str] = {}
-    for name, qualified, call in _module_calls(source, root, imports):
+    for name, qualified, call in _module_calls(source, unit, imports):
         if qualified != "re.compile":
             continue
         args = call.child_by_field_name("arguments")
@@ -108,73 +104,78 @@ def _literal(source: bytes, node: Node) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _logger_names(source: bytes, root: Node, imports: dict[str, str]) -> list[str]:
+_LOGGERS = ("logging.getLogger", "structlog.get_logger", "structlog.getLogger")
+
+
+def _logger_names(source: bytes, unit: Node, imports) -> list[str]:
     """Module-level names bound to `logging.getLogger(...)` (or structlog's)."""
-    loggers = ("logging.getLogger", "structlog.get_logger", "structlog.getLogger")
-    return sorted(name for name, qualified, _call in _module_calls(source, root, imports) if qualified in loggers)
+    return [name for name, qualified, _call in _module_calls(source, unit, imports) if qualified in _LOGGERS]
 
 
-def _model_fields(source: bytes, root: Node) -> dict[str, dict[str, str]]:
+def _model_fields(source: bytes, unit: Node) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
-    for stmt in root.children:
-        cls = _definition(stmt)
-        if cls.type != "class_definition":
-            continue
-        body = cls.child_by_field_name("body")
-        fields: dict[str, str] = {}
-        for assignment in _assignments(body.named_children if body is not None else []):
-            left, annotation = assignment.child_by_field_name("left"), assignment.child_by_field_name("type")
-            if left is not None and left.type == "identifier" and annotation is not None:
-                fields[_text(source, left)] = _text(source, annotation)
-        if fields:
-            out[_text(source, cls.child_by_field_name("name"))] = fields
+    cls = _definition(unit)
+    if cls.type != "class_definition":
+        return out
+    body = cls.child_by_field_name("body")
+    fields: dict[str, str] = {}
+    for assignment in _assignments(body.named_children if body is not None else []):
+        left, annotation = assignment.child_by_field_name("left"), assignment.child_by_field_name("type")
+        if left is not None and left.type == "identifier" and annotation is not None:
+            fields[_text(source, left)] = _text(source, annotation)
+    if fields:
+        out[_text(source, cls.child_by_field_name("name"))] = fields
     return out
 
 
-def _functions(source: bytes, root: Node):
-    """(summary key, function node) for top-level functions and methods."""
-    for stmt in root.children:
-        node = _definition(stmt)
-        if node.type == "function_definition":
-            yield _text(source, node.child_by_field_name("name")), node, False
-        elif node.type == "class_definition":
-            cls = _text(source, node.child_by_field_name("name"))
-            body = node.child_by_field_name("body")
-            for item in body.named_children if body is not None else []:
-                method = _definition(item)
-                if method.type == "function_definition":
-                    yield f"{cls}.{_text(source, method.child_by_field_name('name'))}", method, True
+def _functions(source: bytes, unit: Node):
+    """(summary key, function node, is a method) for a top-level function or the methods of a top-level class."""
+    node = _definition(unit)
+    if node.type == "function_definition":
+        yield _text(source, node.child_by_field_name("name")), node, False
+    elif node.type == "class_definition":
+        cls = _text(source, node.child_by_field_name("name"))
+        body = node.child_by_field_name("body")
+        for item in body.named_children if body is not None else []:
+            method = _definition(item)
+            if method.type == "function_definition":
+                yield f"{cls}.{_text(source, method.child_by_field_name('name'))}", method, True
 
 
-@register_derived_facts("python")
-def taint_facts(source: bytes, root: Node, base: ModuleFacts) -> dict[str, Any]:
-    imports = base.get("imports", {})
-    data = dict(base.data)
-    data["module_names"] = _module_names(source, root)
-    data["regex_constants"] = _regex_constants(source, root, imports)
-    data["model_fields"] = _model_fields(source, root)
-    data["logger_names"] = _logger_names(source, root, imports)
-    facts = ModuleFacts(data)
+def _names_part(source: bytes, unit: Node, facts) -> tuple | None:
+    """Module names, regex constants, model fields and loggers one statement defines."""
+    if unit.type not in ("import_statement", "expression_statement", "class_definition", "decorated_definition"):
+        return None
+    imports = facts.get("imports", {})
+    part = (_module_names(source, unit), _regex_constants(source, unit, imports), _model_fields(source, unit), _logger_names(source, unit, imports))
+    return part if any(part) else None
+
+
+def _combine_names(parts: list[tuple]) -> dict[str, Any]:
+    names: set[str] = set()
+    regexes: dict[str, str] = {}
+    models: dict[str, dict[str, str]] = {}
+    loggers: list[str] = []
+    for unit_names, unit_regexes, unit_models, unit_loggers in parts:
+        names.update(unit_names)
+        regexes.update(unit_regexes)
+        models.update(unit_models)
+        loggers.extend(unit_loggers)
+    return {"module_names": sorted(names), "regex_constants": regexes, "model_fields": models, "logger_names": sorted(loggers)}
+
+
+def _summaries_part(source: bytes, unit: Node, facts) -> dict[str, dict] | None:
+    """Taint summaries of the functions one statement defines (see the module docstring)."""
     summaries: dict[str, dict] = {}
-    for key, function, is_method in _functions(source, root):
-        cache_key = (facts.fingerprint, is_method, source[function.start_byte : function.end_byte])
-        if cache_key in _CACHE:
-            _CACHE.move_to_end(cache_key)
-            summary = _CACHE[cache_key]
-        else:
-            summary = summarise(source, function, facts, is_method)
-            _CACHE[cache_key] = summary
-            if len(_CACHE) > _CACHE_SIZE:
-                _CACHE.popitem(last=False)
+    for key, function, is_method in _functions(source, unit):
+        summary = summarise(source, function, facts, is_method)
         if summary is not None:
             summaries[key] = summary
-    return {
-        "module_names": data["module_names"],
-        "regex_constants": data["regex_constants"],
-        "model_fields": data["model_fields"],
-        "logger_names": data["logger_names"],
-        "taint_summaries": summaries,
-    }
+    return summaries or None
+
+
+register_unit_facts("python", combine=_combine_names, stage=1)(_names_part)
+register_unit_facts("python", keyed="taint_summaries", stage=2)(_summaries_part)
 
 
 def _returns(function: Node) -> list[Node] | None:

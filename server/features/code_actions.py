@@ -95,6 +95,7 @@ def register(server: DraftguardServer) -> None:
         doc = ls.documents.get(params.text_document.uri)
         if doc is None:
             return None
+        ls.ensure_current(doc)
         start = doc.offset(params.range.start.line, params.range.start.character)
         end = doc.offset(params.range.end.line, params.range.end.character)
         wanted = {

@@ -16,6 +16,7 @@ def register(server: DraftguardServer) -> None:
         doc = ls.documents.get(params.text_document.uri)
         if doc is None:
             return None
+        ls.ensure_current(doc)
         offset = doc.offset(params.position.line, params.position.character)
         hits = [f for f in doc.extra.get("visible", []) if f.start_byte <= offset <= f.end_byte]
         sections: list[str] = [finding_markdown(f) for f in hits]

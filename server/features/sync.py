@@ -22,7 +22,7 @@ def register(server: DraftguardServer) -> None:
         doc = ls.documents.open(item.uri, item.language_id, item.version, item.text, ls.position_encoding)
         for listener in ls.open_listeners:
             listener(ls, doc)
-        ls.analyze_and_publish(doc)
+        ls.schedule_analysis(doc)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: DraftguardServer, params: types.DidChangeTextDocumentParams) -> None:
@@ -40,7 +40,7 @@ def register(server: DraftguardServer) -> None:
             applied = exc.applied
         for listener in ls.change_listeners:
             listener(ls, doc, applied)
-        ls.analyze_and_publish(doc)
+        ls.schedule_analysis(doc)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: DraftguardServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -48,4 +48,5 @@ def register(server: DraftguardServer) -> None:
         if doc is not None:
             for listener in ls.close_listeners:
                 listener(ls, doc)
+            ls.abandon_analysis(doc)
             ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=[]))

@@ -135,8 +135,7 @@ class WorkspaceScanner:
 
     def diagnostics(self, doc: Document | None, result: FileResult | None, filters: list[Filter]) -> list[types.Diagnostic]:
         if doc is not None:
-            if "visible" not in doc.extra:
-                self.ls.analyze_and_publish(doc)
+            self.ls.ensure_current(doc)
             return self.ls.diagnostics(doc)
         if result is None:
             return []

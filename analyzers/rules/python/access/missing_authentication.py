@@ -36,6 +36,7 @@ from tree_sitter import Node
 
 from ....common.edits import insert_lines
 from ....context import AnalysisContext
+from ....facts import register_unit_facts
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.auth import AUTH_DECORATOR, _dependency_text, _is_identity_dependency, _param_name, decorator_names, handler_auth, identity_params
 from ....python.layout import line_indent, line_start
@@ -66,10 +67,11 @@ class Handler:
     in_class: bool
 
 
-def _handlers(ctx: AnalysisContext) -> Iterator[Node]:
-    """Route handlers at module level, one level inside functions (app factories) and in classes."""
+def _handlers(ctx: AnalysisContext, unit: Node) -> Iterator[Node]:
+    """Route handlers of one top-level statement: at module level, one level
+    inside functions (app factories) and in classes."""
     django = "django" in ctx.facts.get("imported_modules", ())  # only Django views can be undecorated
-    queue = list(reversed(ctx.root.children))
+    queue = [unit]
     depth_of = {child.id: 0 for child in queue}
     while queue:
         node = queue.pop()
@@ -147,7 +149,6 @@ class StateChangingRouteWithoutAuthentication(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     languages = ("python",)
-    scope = "module"
     fix_title = "Require authentication like the other routes"
     summary = "Route that changes data has no authentication while the other routes in the file require it"
     explanation = Explanation(
@@ -161,34 +162,24 @@ class StateChangingRouteWithoutAuthentication(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        # module-scope rules run on every keystroke: leave early unless the file can have a finding
-        lowered = ctx.source.lower()
-        if not any(w in lowered for w in _STATE_CHANGING_WORDS) or not any(w in lowered for w in _AUTH_WORDS):
+        text = ctx.source[ctx.unit.start_byte : ctx.unit.end_byte].lower()
+        if b"def " not in text or not any(w in text for w in _STATE_CHANGING_WORDS):
             return
-        if (b"before_request" in ctx.source or b"before_app_request" in ctx.source or b"dependencies" in ctx.source
-                or b"LoginRequiredMiddleware" in ctx.source) and _GLOBAL_AUTH.search(ctx.source):
+        if ctx.facts.get("global_authentication"):
             return
-        handlers = []
-        for function in _handlers(ctx):
-            in_class = _in_class(function)
-            handlers.append(
-                Handler(function, ctx.text(function.child_by_field_name("name")), _route_path(ctx, function), _methods(ctx, function, in_class), False, in_class)
-            )
-        # authentication is the expensive part: look at the state-changing candidates first
-        candidates = [
-            h for h in handlers
-            if h.methods & set(STATE_CHANGING) and not PUBLIC_ROUTE.search(h.name) and not PUBLIC_ROUTE.search(h.path)
-            and not handler_auth(ctx, h.function).authenticated
-        ]
-        if not candidates:
-            return
-        for handler in handlers:
-            handler.authenticated = handler_auth(ctx, handler.function).authenticated
-        protected = [h for h in handlers if h.authenticated]
+        protected = ctx.facts.get("authenticated_routes", ())
         if not protected:
             return
-        for handler in candidates:
-            same_area = any(_prefix(h.path) and _prefix(h.path) == _prefix(handler.path) for h in protected)
+        for function in _handlers(ctx, ctx.unit):
+            in_class = _in_class(function)
+            handler = Handler(
+                function, ctx.text(function.child_by_field_name("name")), _route_path(ctx, function), _methods(ctx, function, in_class), False, in_class
+            )
+            if not handler.methods & set(STATE_CHANGING) or PUBLIC_ROUTE.search(handler.name) or PUBLIC_ROUTE.search(handler.path):
+                continue
+            if handler_auth(ctx, function).authenticated:  # the expensive part: only for candidates
+                continue
+            same_area = any(_prefix(h["path"]) and _prefix(h["path"]) == _prefix(handler.path) for h in protected)
             verbs = "/".join(sorted(handler.methods & set(STATE_CHANGING)))
             message = (
                 f"{verbs} route `{handler.name}`{f' ({handler.path})' if handler.path else ''} has no authentication, "
@@ -201,21 +192,57 @@ class StateChangingRouteWithoutAuthentication(Rule):
             )
 
 
-def _fix(ctx: AnalysisContext, handler: Handler, protected: list[Handler]) -> Fix | None:
+def _routes_part(source: bytes, unit: Node, facts) -> tuple | None:
+    """Whether a statement installs an app-wide check, and its authenticated
+    routes: path plus what a sibling would copy (auth decorators with the user
+    parameter they pass, identity dependencies)."""
+    text = source[unit.start_byte : unit.end_byte]
+    global_auth = (b"before_request" in text or b"before_app_request" in text or b"dependencies" in text
+                   or b"LoginRequiredMiddleware" in text) and bool(_GLOBAL_AUTH.search(text))
+    lowered = text.lower()
+    if b"def " not in text or not any(w in lowered for w in _AUTH_WORDS):
+        return (True, []) if global_auth else None
+    ctx = AnalysisContext(source, None, "python", facts, unit)  # type: ignore[arg-type]
+    routes = []
+    for function in _handlers(ctx, unit):
+        if not handler_auth(ctx, function).authenticated:
+            continue
+        decorators = []
+        for name, expr in decorator_names(ctx, function):
+            if AUTH_DECORATOR.search(name):
+                params = identity_params(ctx, function)
+                decorators.append([ctx.text(expr), sorted(params)[0] if params else ""])
+        params = function.child_by_field_name("parameters")
+        dependencies = [
+            ctx.text(param)
+            for param in (params.named_children if params is not None else ())
+            if _dependency_text(ctx, param) and _is_identity_dependency(ctx, param)
+        ]
+        routes.append({"path": _route_path(ctx, function), "decorators": decorators, "dependencies": dependencies})
+    return (global_auth, routes) if global_auth or routes else None
+
+
+def _combine_routes(parts: list[tuple]) -> dict:
+    return {
+        "global_authentication": any(global_auth for global_auth, _ in parts),
+        "authenticated_routes": [route for _, routes in parts for route in routes],
+    }
+
+
+register_unit_facts("python", combine=_combine_routes, stage=1)(_routes_part)
+
+
+def _fix(ctx: AnalysisContext, handler: Handler, protected) -> Fix | None:
     decorators: Counter[str] = Counter()
     dependency: Counter[str] = Counter()
     passed_user: dict[str, str] = {}
     for sibling in protected:
-        for name, expr in decorator_names(ctx, sibling.function):
-            if AUTH_DECORATOR.search(name):
-                decorators[ctx.text(expr)] += 1
-                params = identity_params(ctx, sibling.function)
-                if params:
-                    passed_user[ctx.text(expr)] = sorted(params)[0]
-        params = sibling.function.child_by_field_name("parameters")
-        for param in params.named_children if params is not None else ():
-            if _dependency_text(ctx, param) and _is_identity_dependency(ctx, param):
-                dependency[ctx.text(param)] += 1
+        for expr, user in sibling["decorators"]:
+            decorators[expr] += 1
+            if user:
+                passed_user[expr] = user
+        for text in sibling["dependencies"]:
+            dependency[text] += 1
     function = handler.function
     if decorators:
         decorator = decorators.most_common(1)[0][0]

@@ -32,7 +32,7 @@ from typing import Iterator
 from tree_sitter import Node
 
 from ....context import AnalysisContext
-from ....facts import register_facts
+from ....facts import register_unit_facts
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import add_keyword, has_splat, keyword_argument, remove_argument
 from ....python.dataflow import enclosing_function
@@ -49,18 +49,30 @@ _ENCODE_ALGORITHM = re.compile(rb"\bencode\s*\([^()]*?\balgorithm\s*=\s*(\"[A-Za
 _ALGORITHM_CONSTANT = re.compile(rb"^([A-Z_]*ALGORITHM)\s*(?::\s*\w+\s*)?=\s*[\"'][A-Za-z0-9]+[\"']\s*$", re.MULTILINE)
 
 
-@register_facts("python")
-def jwt_facts(source: bytes, root: Node) -> dict:
+def _jwt_part(source: bytes, unit: Node, _facts) -> tuple | None:
+    """(mentions jwt, algorithm passed to an encode() call, ALGORITHM constant) of one statement."""
+    text = source[unit.start_byte : unit.end_byte]
+    encode = _ENCODE_ALGORITHM.search(text)
+    constant = _ALGORITHM_CONSTANT.search(text)
+    if constant is not None and constant.start() == 0 and source[source.rfind(b"\n", 0, unit.start_byte) + 1 : unit.start_byte].strip():
+        constant = _ALGORITHM_CONSTANT.search(text, 1)  # the statement does not start its line
+    if b"jwt" not in text and encode is None and constant is None:
+        return None
+    return b"jwt" in text, encode.group(1).decode() if encode else None, constant.group(1).decode() if constant else None
+
+
+def _combine_jwt_parts(parts: list[tuple]) -> dict:
     """The algorithm this file signs tokens with, as source text, for the algorithms= fix."""
-    if b"jwt" not in source:
+    if not any(mentions for mentions, _, _ in parts):
         return {}
-    match = _ENCODE_ALGORITHM.search(source)
-    if match is not None and match.group(1).decode().lower().strip("'\"") != "none":
-        return {"jwt_algorithm": match.group(1).decode()}
-    match = _ALGORITHM_CONSTANT.search(source)
-    if match is not None:
-        return {"jwt_algorithm": match.group(1).decode()}
-    return {}
+    encode = next((value for _, value, _ in parts if value is not None), None)
+    if encode is not None and encode.lower().strip("'\"") != "none":
+        return {"jwt_algorithm": encode}
+    constant = next((value for _, _, value in parts if value is not None), None)
+    return {"jwt_algorithm": constant} if constant is not None else {}
+
+
+register_unit_facts("python", combine=_combine_jwt_parts)(_jwt_part)
 
 
 def _jwt_calls(ctx: AnalysisContext, names: frozenset[str] = DECODE_CALLS) -> Iterator[Node]:

@@ -47,7 +47,7 @@ from typing import Iterator
 from tree_sitter import Node
 
 from ....context import AnalysisContext
-from ....facts import register_facts
+from ....facts import register_unit_facts
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.dataflow import enclosing_function, reaching_definitions
 from ....python.arguments import argument_value
@@ -81,33 +81,52 @@ def _text(source: bytes, node: Node) -> str:
     return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
-@register_facts("python")
-def password_hash_helpers(source: bytes, root: Node) -> dict:
-    """Module functions that return a fast hash of a password parameter, and
-    which of them the file compares with `==` (verification sites)."""
-    if b"hexdigest" not in source:
-        return {}
+def _helper_part(source: bytes, unit: Node, _facts) -> tuple | None:
+    """(mentions hexdigest, {name: encode suffix}) for a module function that
+    returns a fast hash of a password parameter."""
+    text = source[unit.start_byte : unit.end_byte]
+    if b"hexdigest" not in text:
+        return None
+    function = unit.child_by_field_name("definition") if unit.type == "decorated_definition" else unit
     helpers: dict[str, str] = {}
-    for stmt in root.children:
-        function = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
-        if function is None or function.type != "function_definition":
-            continue
-        body = _text(source, function)
-        match = _HELPER_RETURN.search(body)
+    if function is not None and function.type == "function_definition":
+        match = _HELPER_RETURN.search(_text(source, function))
         params = _text(source, function.child_by_field_name("parameters"))
         if match and is_password_name(match.group(1)) and re.search(rf"\b{re.escape(match.group(1))}\b", params):
             helpers[_text(source, function.child_by_field_name("name"))] = match.group(2)
+    return True, helpers
+
+
+def _combine_helpers(parts: list[tuple]) -> dict:
+    """Module functions that return a fast hash of a password parameter."""
+    helpers: dict[str, str] = {}
+    for _, found in parts:
+        helpers.update(found)
+    return {"password_hash_helpers": helpers} if helpers else {}
+
+
+def _compared_part(source: bytes, unit: Node, facts) -> list[str] | None:
+    """Which helpers this statement compares with `==` or passes to compare_digest (verification sites)."""
+    helpers = facts.get("password_hash_helpers")
     if not helpers:
-        return {}
-    text = source.decode("utf-8", "replace")
+        return None
+    text = _text(source, unit)
     digests = " ".join(text[m.end() : m.end() + 300].split("\n")[0] for m in re.finditer(r"compare_digest\(", text))
-    compared = sorted(
+    found = [
         name
         for name in helpers
         if re.search(rf"(?:[!=]=\s*{name}\s*\(|\b{name}\s*\([^()\n]*(?:\([^()\n]*\))?[^()\n]*\)\s*[!=]=)", text)
         or re.search(rf"\b{name}\s*\(", digests)
-    )
-    return {"password_hash_helpers": helpers, "password_hash_helpers_compared": compared}
+    ]
+    return found or None
+
+
+def _combine_compared(parts: list[list[str]]) -> dict:
+    return {"password_hash_helpers_compared": sorted({name for found in parts for name in found})} if parts else {}
+
+
+register_unit_facts("python", combine=_combine_helpers)(_helper_part)
+register_unit_facts("python", combine=_combine_compared, stage=1)(_compared_part)
 
 
 def _names_in(ctx: AnalysisContext, node: Node) -> Iterator[str]:

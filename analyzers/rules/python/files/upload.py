@@ -35,6 +35,7 @@ from tree_sitter import Node
 
 from ....common.edits import insert_lines
 from ....context import AnalysisContext
+from ....facts import register_unit_facts
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.dataflow import enclosing_function, reaching_definitions
 from ....python.frameworks import deny_statement
@@ -222,9 +223,6 @@ def _secure_name_fix(ctx: AnalysisContext, node: Node) -> Fix | None:
     return Fix(UploadSavedWithClientFilename.fix_title, tuple(edits), imports + deny_imports)
 
 
-_FLASK_APP = "(assignment left: (_) @app right: (call function: (_) @function) @call) @assign"
-
-
 @register
 class UploadWithoutSizeLimit(Rule):
     id = "PY-UPLOAD-002"
@@ -234,7 +232,6 @@ class UploadWithoutSizeLimit(Rule):
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     languages = ("python",)
-    scope = "module"
     fix_title = "Limit upload size"
     summary = "Flask app accepts uploads but never sets MAX_CONTENT_LENGTH"
     explanation = Explanation(
@@ -248,25 +245,61 @@ class UploadWithoutSizeLimit(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        source = ctx.source
-        if b"MAX_CONTENT_LENGTH" in source or not re.search(rb"request\.files\b", source) or b"Flask(" not in source:
+        app = _flask_app(ctx.source, ctx.unit, ctx.facts)
+        if app is None or ctx.facts.get("first_flask_app") != app[2]:
             return
-        if re.search(rb"config\.(from_object|from_pyfile|from_envvar|from_mapping|from_prefixed_env|from_file|update)\(", source):
+        uploads = ctx.facts.get("flask_upload_config", {})
+        if not uploads.get("reads_files") or uploads.get("sets_limit") or uploads.get("loads_config"):
             return
-        for statement in ctx.root.children:
-            expression = statement.named_children[0] if statement.type == "expression_statement" and statement.named_children else None
-            if expression is None or expression.type != "assignment":
-                continue
-            call = unwrap_parens(expression.child_by_field_name("right"))
-            left = expression.child_by_field_name("left")
-            if call is None or call.type != "call" or left is None or left.type != "identifier":
-                continue
-            if qualified_name(ctx, call.child_by_field_name("function")) != "flask.Flask":
-                continue
-            app = ctx.text(left)
-            line = f'{app}.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024  # larger uploads are refused with 413'
-            fix = Fix(self.fix_title, (insert_lines_after(ctx, statement, [line]),))
-            yield self.finding(
-                ctx, call, f"`{app}` accepts file uploads but sets no MAX_CONTENT_LENGTH: request bodies of any size are read", fixes=[fix],
-            )
-            return
+        name, call, _text = app
+        line = f'{name}.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024  # larger uploads are refused with 413'
+        fix = Fix(self.fix_title, (insert_lines_after(ctx, ctx.unit, [line]),))
+        yield self.finding(
+            ctx, call, f"`{name}` accepts file uploads but sets no MAX_CONTENT_LENGTH: request bodies of any size are read", fixes=[fix],
+        )
+
+
+_CONFIG_LOADED = re.compile(rb"config\.(from_object|from_pyfile|from_envvar|from_mapping|from_prefixed_env|from_file|update)\(")
+
+
+def _flask_app(source: bytes, statement: Node, facts) -> tuple[str, Node, str] | None:
+    """(name, call, statement text) when a top-level statement is `name = flask.Flask(...)`."""
+    expression = statement.named_children[0] if statement.type == "expression_statement" and statement.named_children else None
+    if expression is None or expression.type != "assignment":
+        return None
+    call = unwrap_parens(expression.child_by_field_name("right"))
+    left = expression.child_by_field_name("left")
+    if call is None or call.type != "call" or left is None or left.type != "identifier":
+        return None
+    ctx = AnalysisContext(source, None, "python", facts, statement)  # type: ignore[arg-type]
+    if qualified_name(ctx, call.child_by_field_name("function")) != "flask.Flask":
+        return None
+    return ctx.text(left), call, ctx.text(statement)
+
+
+def _upload_part(source: bytes, unit: Node, _facts) -> tuple[bool, bool, bool] | None:
+    text = source[unit.start_byte : unit.end_byte]
+    part = (bool(re.search(rb"request\.files\b", text)), b"MAX_CONTENT_LENGTH" in text, bool(_CONFIG_LOADED.search(text)))
+    return part if any(part) else None
+
+
+def _combine_upload(parts: list[tuple[bool, bool, bool]]) -> dict:
+    return {"flask_upload_config": {
+        "reads_files": any(p[0] for p in parts), "sets_limit": any(p[1] for p in parts), "loads_config": any(p[2] for p in parts),
+    }}
+
+
+def _app_part(source: bytes, unit: Node, facts) -> str | None:
+    if b"Flask(" not in source[unit.start_byte : unit.end_byte]:
+        return None
+    app = _flask_app(source, unit, facts)
+    return app[2] if app is not None else None
+
+
+def _combine_apps(parts: list[str]) -> dict:
+    """The first Flask app of the file (the one the limit belongs to)."""
+    return {"first_flask_app": parts[0]} if parts else {}
+
+
+register_unit_facts("python", combine=_combine_upload)(_upload_part)
+register_unit_facts("python", combine=_combine_apps, stage=1)(_app_part)
