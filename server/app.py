@@ -231,6 +231,8 @@ class DraftguardServer(LanguageServer):
                     if doc.version != version:
                         continue
                 await self._analyse_version(doc)
+            if self.documents.get(doc.uri) is doc and doc.extra.get("published_version") != doc.version:
+                self.publish(doc)  # analysed to the end by another caller (dependencies, settings) that did not publish
         except Exception:  # never let a failed analysis kill the task silently
             log.exception("analysis of %s failed", doc.uri)
             self.log(f"{doc.uri}: analysis failed (see the server log)", types.MessageType.Error)
@@ -277,6 +279,7 @@ class DraftguardServer(LanguageServer):
             fresh[id(finding)] = hit
             items.append(hit[1])
         doc.extra["diagnostics_json"] = fresh
+        doc.extra["published_version"] = doc.version
         items += [notice_json(text) for text in doc.extra.get("notices", ())]
         self.protocol.notify_json(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, {"uri": doc.uri, "version": doc.version, "diagnostics": items})
 
