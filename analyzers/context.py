@@ -47,8 +47,15 @@ class AnalysisContext:
         return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     def captures(self, query_source: str, node: Node | None = None) -> dict[str, list[Node]]:
+        """Captured nodes per capture name, each list in document order (outer
+        node first). py-tree-sitter returns them in an order that varies from
+        process to process (it collects them by node hash), and helpers that
+        walk "the uses after this one" depend on the order."""
         self._check_depth()
-        return QueryCursor(query(self.language, query_source)).captures(node or self.unit)
+        found = QueryCursor(query(self.language, query_source)).captures(node or self.unit)
+        for nodes in found.values():
+            nodes.sort(key=_document_order)
+        return found
 
     def matches(self, query_source: str, node: Node | None = None) -> Iterator[dict[str, list[Node]]]:
         self._check_depth()
@@ -67,3 +74,7 @@ class AnalysisContext:
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
+
+
+def _document_order(node: Node) -> tuple[int, int]:
+    return node.start_byte, -node.end_byte

@@ -613,10 +613,17 @@ _MUTATION_QUERY = """
 """
 
 
+def container_mutations(ctx: AnalysisContext, scope: Node) -> dict[str, list[tuple[str, int, Node]]]:
+    """Per name, the values put into a container or object of `scope` after
+    it was created, as (name, start byte, value node): the argument list of
+    `name.append(...)`/`.extend(...)`/`.insert(...)`/..., or the right side of
+    `name[k] = v` / `name.attr = v`. Memoised per scope."""
+    return ctx.memo(("taint-mutations", scope.id), lambda: _mutations(ctx, scope))
+
+
 def _mutation_taint(ctx: AnalysisContext, node: Node, sink: str | None, depth: int) -> Taint | None:
     """Taint put into a container or object after it was created."""
-    scope = scope_of(ctx, node)
-    mutations = ctx.memo(("taint-mutations", scope.id), lambda: _mutations(ctx, scope))
+    mutations = container_mutations(ctx, scope_of(ctx, node))
     name = ctx.text(node)
     found = None
     for base_name, start, value in mutations.get(name, ()):

@@ -123,12 +123,17 @@ def _later_uses(ctx: AnalysisContext, target: Node) -> list[Node]:
     scope = function if function is not None else ctx.unit
     name = ctx.text(target)
     uses = []
+    reassigned_at: int | None = None
     for ident in ctx.captures("(identifier) @id", scope).get("id", []):
-        if ident.start_byte > target.end_byte and ctx.text(ident) == name:
-            parent = ident.parent
-            if parent is not None and parent.type == "assignment" and parent.child_by_field_name("left") is not None and parent.child_by_field_name("left").id == ident.id:
-                break  # reassigned
-            uses.append(ident)
+        if ident.start_byte <= target.end_byte or ctx.text(ident) != name:
+            continue
+        if reassigned_at is not None and ident.start_byte >= reassigned_at:
+            break
+        parent = ident.parent
+        if parent is not None and parent.type == "assignment" and parent.child_by_field_name("left") is not None and parent.child_by_field_name("left").id == ident.id:
+            reassigned_at = parent.end_byte  # `name = name.rsplit(...)[0]`: the uses on the right still count
+            continue
+        uses.append(ident)
     return uses
 
 

@@ -40,6 +40,7 @@ from ....python.argv import argv_sources
 from ....python.arguments import argument_value, keyword_argument, remove_argument
 from ....python.dataflow import built_string_of, scope_of
 from ....python.names import calls
+from ....python.sequences import list_elements
 from ....python.strings import BuiltString, Hole, literal_value, unwrap_parens
 from ....python.taint import Taint, input_holes, sink_taint, taint_of
 from ....python.taint_specs import LOCAL, REQUEST, SHELL
@@ -111,6 +112,10 @@ class OsCommandInjection(Rule):
             program, flag, script = items.named_children[:3]
             if literal_value(ctx, program) in SHELLS and literal_value(ctx, flag) == "-c":
                 return script, "shell_c"
+        if items.type == "identifier":
+            script = _shell_script(ctx, list_elements(ctx, items) or [])
+            if script is not None:
+                return script, "shell_list"
         return None, None
 
     # -- detection ------------------------------------------------------------
@@ -145,7 +150,7 @@ class OsCommandInjection(Rule):
 
     # -- fix ------------------------------------------------------------------------
     def _fix(self, ctx, call: Node, kind: str, command: Node, built: BuiltString, definition) -> Fix | None:
-        if kind in ("getoutput", "async_shell", "shell_c"):
+        if kind in ("getoutput", "async_shell", "shell_c", "shell_list"):
             return None
         argv = argv_sources(ctx, built.segments, lambda hole: self._argument(ctx, hole))
         if argv is None:
@@ -223,3 +228,21 @@ class OsCommandInjection(Rule):
             if ctx.text(n) == name and n.start_byte > definition.node.end_byte
         ]
         return len(reads) == 1 and reads[0].id == use.id
+
+
+def _shell_script(ctx: AnalysisContext, elements: list[Node]) -> Node | None:
+    """The script of an argument list built step by step that runs a shell
+    with `-c` (`argv = ["sh", "-c"]; argv.append(cmd)`): the element after
+    the last `-c` that follows a shell. Lists filled in branches hold every
+    branch's elements (`cmd.exe`, `/c`, `sh`, `-c`, script)."""
+    shell_seen = False
+    script_at = None
+    for index, element in enumerate(elements):
+        value = literal_value(ctx, element)
+        if value in SHELLS:
+            shell_seen = True
+        elif value == "-c" and shell_seen:
+            script_at = index + 1
+    if script_at is None or script_at >= len(elements):
+        return None
+    return elements[script_at]
