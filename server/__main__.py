@@ -2,7 +2,11 @@
 
 import sys
 
-from .cli import main
+from .importpath import drop_working_directory
+
+drop_working_directory()  # before anything else is imported: the workspace is not a module folder
+
+from .cli import main  # noqa: E402
 
 if __name__ == "__main__":
     raise SystemExit(main(["serve", *sys.argv[1:]]))

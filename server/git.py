@@ -1,9 +1,13 @@
 """Ask git which lines changed: the basis of `--since REV` and changed scopes.
 
-git runs with an argument list (never a shell), a timeout, prompts off and
-external diff/textconv drivers disabled, so a hostile repository
-configuration cannot make us run its programs. A revision given by the user is
-resolved to a commit id first and refused if it looks like an option.
+git runs with an argument list (never a shell), a timeout, prompts off,
+fsmonitor, lazy fetches of partial clones, external diff and textconv drivers
+disabled, and for the one command that reads the working tree (`git diff`
+against it) every filter driver the repository configures switched off: a
+repository's own `.git/config` (anything can be in it when the folder came
+from an archive) would otherwise make git run its programs for us. A revision
+given by the user is resolved to a commit id first and refused if it looks
+like an option.
 """
 
 from __future__ import annotations
@@ -26,11 +30,20 @@ class GitError(Exception):
     """git is missing, timed out, or refused; the message says which."""
 
 
-def run_git(args: list[str], cwd: str | os.PathLike, timeout: float = GIT_TIMEOUT) -> str:
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+def run_git(args: list[str], cwd: str | os.PathLike, timeout: float = GIT_TIMEOUT, config: dict[str, str] | None = None) -> str:
+    """git's output; `config` adds settings through GIT_CONFIG_COUNT (no
+    quoting problem with unusual names, unlike `-c`)."""
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_NO_LAZY_FETCH": "1", "LC_ALL": "C"}
+    if config:
+        existing = env.get("GIT_CONFIG_COUNT", "")
+        count = int(existing) if existing.isdigit() else 0
+        for offset, (key, value) in enumerate(config.items()):
+            env[f"GIT_CONFIG_KEY_{count + offset}"] = key
+            env[f"GIT_CONFIG_VALUE_{count + offset}"] = value
+        env["GIT_CONFIG_COUNT"] = str(count + len(config))
     try:
-        proc = subprocess.run(
-            ["git", "-c", "core.quotePath=false", "-c", "core.fsmonitor=false", *args],
+        proc = subprocess.run(  # noqa: S603 - an argument list, no shell; options and revisions are checked by the callers
+            ["git", "-c", "core.quotePath=false", "-c", "core.fsmonitor=false", *args],  # noqa: S607 - the user's git, found on PATH like every git tool
             cwd=cwd,
             capture_output=True,
             timeout=timeout,
@@ -109,13 +122,27 @@ def parse_unified_diff(text: str, root: Path) -> ChangedLines:
     return {path: (frozenset(lines) if lines is not None else None) for path, lines in changed.items()}
 
 
+def filters_off(root: Path, timeout: float = GIT_TIMEOUT) -> dict[str, str]:
+    """Settings that switch off every filter driver (`filter.<driver>.clean`,
+    `.process`, `.smudge`) the repository's configuration defines: git runs
+    clean filters on working-tree files it compares. Reading the configuration
+    runs nothing."""
+    try:
+        listed = run_git(["config", "--null", "--get-regexp", r"^filter\."], root, timeout)
+    except GitError:  # exit code 1: no filter configured
+        return {}
+    drivers = {entry.split("\n", 1)[0][len("filter.") :].rpartition(".")[0] for entry in listed.split("\0") if entry}
+    return {f"filter.{driver}.{setting}": value for driver in sorted(drivers - {""}) for setting, value in (("clean", ""), ("smudge", ""), ("process", ""), ("required", "false"))}
+
+
 def changed_lines(root: Path, rev: str, timeout: float = GIT_TIMEOUT) -> ChangedLines:
     """Lines of the working tree that differ from `rev`, plus untracked files."""
     commit = resolve_revision(root, rev)
     diff = run_git(
-        ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "--unified=0", "-M", "--src-prefix=a/", "--dst-prefix=b/", commit, "--"],
+        ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "--ignore-submodules=all", "--unified=0", "-M", "--src-prefix=a/", "--dst-prefix=b/", commit, "--"],
         root,
         timeout,
+        config=filters_off(root, timeout),
     )
     result = parse_unified_diff(diff, root)
     untracked = run_git(["ls-files", "--others", "--exclude-standard", "-z"], root, timeout)

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .confine import open_confined
 from .settings import Settings, SettingIssue, parse_settings
 
 DEDICATED = ".draftguard.toml"
+MAX_CONFIG_BYTES = 1024 * 1024
 PYPROJECT = "pyproject.toml"
 
 
@@ -49,19 +51,23 @@ class ProjectConfig:
             raise ConfigError("\n".join(str(e) for e in self.errors))
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path, boundary: Path | None) -> dict[str, Any]:
+    """TOML is data: parsed, never evaluated. A file found in the repository
+    must not lead out of its folder (a link to a file elsewhere is refused),
+    nor be a FIFO, a device or larger than MAX_CONFIG_BYTES."""
     try:
-        with path.open("rb") as fh:
+        with open_confined(path, MAX_CONFIG_BYTES, boundary) as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(f"{path}: cannot read: {reason}") from None
 
 
-def _table(path: Path) -> tuple[Any, str] | None:
+def _table(path: Path, boundary: Path | None = None) -> tuple[Any, str] | None:
     """The draftguard table in `path` and the key prefix naming it, or None."""
-    data = _read_toml(path)
+    data = _read_toml(path, boundary)
     if path.name == PYPROJECT:
         tool = data.get("tool")
         if not isinstance(tool, dict) or "draftguard" not in tool:
@@ -82,7 +88,7 @@ def find_config(start: Path) -> Path | None:
         pyproject = directory / PYPROJECT
         if pyproject.is_file():
             try:
-                if _table(pyproject) is not None:
+                if _table(pyproject, directory) is not None:
                     return pyproject
             except ConfigError:
                 return pyproject  # broken file: load_config reports it
@@ -91,10 +97,11 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def load_config(path: Path) -> ProjectConfig:
-    """Parse one configuration file; raises ConfigError when it is unreadable."""
+def load_config(path: Path, boundary: Path | None = None) -> ProjectConfig:
+    """Parse one configuration file; raises ConfigError when it is unreadable
+    or leads outside `boundary` (the folder it was found in)."""
+    found = _table(path, boundary)
     path = path.resolve()
-    found = _table(path)
     config = ProjectConfig(root=path.parent, path=path)
     if found is None:
         return config
@@ -122,4 +129,4 @@ def load_project_config(start: Path, explicit: Path | None = None) -> ProjectCon
     if path is None:
         root = start.resolve()
         return ProjectConfig(root=root if root.is_dir() else root.parent)
-    return load_config(path)
+    return load_config(path, path.parent)

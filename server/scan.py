@@ -26,6 +26,8 @@ from typing import Callable, Iterator, Sequence
 from draftguard.analyzers import AnalysisConfig, Edit, Finding, Fix, analyze_detailed, apply_edits, parse, spec_for_path
 from draftguard.analyzers.budget import MAX_SOURCE_BYTES, BudgetExceeded, time_limit
 
+from .confine import open_confined
+from .importpath import children_ignore_working_directory
 from .positions import UTF16, LineIndex, offset_to_position
 from .provenance import FileProvenance, file_provenance
 from .project.index import ProjectIndex
@@ -117,9 +119,13 @@ def _read(path: Path, options: ScanOptions, result: FileResult) -> bytes | None:
         if size > options.max_file_bytes:
             result.error = f"skipped: {size:,} bytes is over the {options.max_file_bytes:,}-byte limit"
             return None
-        source = path.read_bytes()
+        with open_confined(path, options.max_file_bytes) as handle:  # a FIFO or device is refused, never read
+            source = handle.read(options.max_file_bytes + 1)
     except OSError as exc:
         result.error = f"skipped: cannot read ({exc.strerror or exc})"
+        return None
+    if len(source) > options.max_file_bytes:
+        result.error = f"skipped: over the {options.max_file_bytes:,}-byte limit"
         return None
     if b"\0" in source[:8192]:
         result.error = "skipped: binary file"
@@ -305,6 +311,7 @@ def default_jobs() -> int:
 
 
 def _context() -> multiprocessing.context.BaseContext:
+    children_ignore_working_directory()  # the forkserver runs `python -c` in the workspace
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")

@@ -20,6 +20,8 @@ from typing import Any, Mapping
 
 from draftguard.analyzers import AnalysisConfig, Severity, get_rule
 
+from .discover import check_patterns
+
 SCOPES = ("aiRegions", "changed", "all")
 _SCOPE_ALIASES = {"ai": "aiRegions", "airegions": "aiRegions", "ai-regions": "aiRegions", "ai_regions": "aiRegions", "changed": "changed", "all": "all", "file": "all"}
 DIAGNOSTIC_MODES = ("auto", "push", "pull")
@@ -168,7 +170,10 @@ def parse_changes(raw: Any, *, origin: str = "settings", trusted: bool = True) -
         elif normalised in ("exclude", "excludes"):
             if isinstance(value, str):
                 value = [value]
-            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            unusable = check_patterns(value) if isinstance(value, list) and all(isinstance(v, str) for v in value) else None
+            if unusable:
+                issues.append(SettingIssue(name, "; ".join(f"pattern {pattern!r} is {why}" for pattern, why in unusable)))
+            elif unusable is not None:
                 changes["exclude"] = tuple(value)
             else:
                 issues.append(SettingIssue(name, f"expected a list of gitignore-style patterns, got {_describe(value)}"))

@@ -101,7 +101,7 @@ def probe_python(interpreter: tuple[str, ...] | list[str] | None = None, timeout
     command = tuple(interpreter or default_interpreter())
     try:
         with tempfile.TemporaryDirectory(prefix="draftguard-probe-") as empty:
-            completed = subprocess.run(
+            completed = subprocess.run(  # noqa: S603 - the interpreter the user chose (editor or command line, never a project file); a fixed script
                 [*command, "-E", "-c", _PROBE],
                 cwd=empty,
                 stdin=subprocess.DEVNULL,

@@ -20,11 +20,13 @@ from typing import Iterable
 from draftguard.analyzers import DependencyManifest, NodeDependencies, ProjectDependencies, PythonDependencies
 from draftguard.analyzers.dependencies.names import normalise
 
+from ..confine import inside, read_text_confined
 from .environment import PythonEnvironment
 from .layout import bundler_aliases, node_modules_packages, plain_entries, python_entries, python_modules_below, typescript_resolution
-from .manifests import Manifest, manifests_in, pnpm_workspaces, read_manifest
+from .manifests import MAX_MANIFEST_BYTES, Manifest, manifests_in, pnpm_workspaces, read_manifest
 
 MAX_DEPTH = 40
+MAX_WORKSPACE_FOLDERS = 2_000
 # Files whose change alters a picture; watched by the server.
 MANIFEST_NAMES = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "package.json", "pnpm-workspace.yaml", "tsconfig.json", "jsconfig.json")
 LOCK_NAMES = ("package-lock.json", "yarn.lock", "pnpm-lock.yaml", "poetry.lock", "uv.lock", "Pipfile.lock", "pdm.lock")
@@ -35,6 +37,30 @@ def is_dependency_file(path: Path) -> bool:
     return name in MANIFEST_NAMES or name in LOCK_NAMES or (name.startswith("requirements") and name.endswith(".txt")) or (
         path.parent.name == "requirements" and name.endswith(".txt")
     ) or name.startswith(("vite.config", "webpack.config", "svelte.config", "babel.config", ".babelrc"))
+
+
+def workspace_folders(directory: Path, patterns: Iterable[str], boundary: Path | None) -> list[Path]:
+    """Folders the npm/pnpm `workspaces` globs name, inside `boundary`.
+
+    The globs come from the repository: patterns climbing out (`..`, absolute)
+    are skipped, a pattern is walked with at most one `**` (each more one
+    multiplies the folders pathlib visits), matches through links out are
+    dropped, and the count is bounded."""
+    found: list[Path] = []
+    for pattern in patterns:
+        pattern = pattern.strip().rstrip("/")
+        parts = pattern.split("/")
+        if not pattern or pattern.startswith(("!", "/")) or ".." in parts or parts.count("**") > 1:
+            continue
+        try:
+            for candidate in directory.glob(pattern):
+                if len(found) >= MAX_WORKSPACE_FOLDERS:
+                    return found
+                if candidate.is_dir() and inside(boundary, candidate):
+                    found.append(candidate)
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 @dataclass
@@ -126,25 +152,33 @@ class ProjectIndex:
             facts = self._folders[directory] = self._read_folder(directory)
         return facts
 
+    def boundary(self, directory: Path) -> Path:
+        """What reads for `directory` must stay inside, links and `..`
+        resolved: the project root, or for a folder outside it (a file opened
+        from elsewhere) that folder itself."""
+        if self.root is not None and (directory == self.root or self.root in directory.parents):
+            return self.root
+        return directory
+
     def _read_folder(self, directory: Path) -> FolderFacts:
-        manifests = manifests_in(directory)
+        boundary = self.boundary(directory)
+        manifests = manifests_in(directory, boundary)
         src = directory / "src"
-        modules = python_entries(directory) | (python_entries(src) if src.is_dir() else frozenset())
-        baseurl, ts_aliases = typescript_resolution(directory)
+        modules = python_entries(directory, boundary) | (python_entries(src, boundary) if src.is_dir() else frozenset())
+        baseurl, ts_aliases = typescript_resolution(directory, boundary)
         workspaces: set[str] = set()
-        globs = [g for m in manifests if m.ecosystem == "node" for g in m.workspaces] + pnpm_workspaces(directory)
-        for pattern in globs:
-            for candidate in directory.glob(pattern.rstrip("/")) if not pattern.startswith("!") else ():
-                manifest = read_manifest(candidate / "package.json") if candidate.is_dir() else None
-                if manifest is not None:
-                    workspaces |= manifest.own_names
-        plain = plain_entries(directory) | (plain_entries(src) if src.is_dir() else frozenset())
+        globs = [g for m in manifests if m.ecosystem == "node" for g in m.workspaces] + pnpm_workspaces(directory, boundary)
+        for candidate in workspace_folders(directory, globs, boundary):
+            manifest = read_manifest(candidate / "package.json", boundary)
+            if manifest is not None:
+                workspaces |= manifest.own_names
+        plain = plain_entries(directory, boundary) | (plain_entries(src, boundary) if src.is_dir() else frozenset())
         return FolderFacts(
             manifests=manifests,
             python_modules=modules,
             node_modules=node_modules_packages(directory),
             baseurl_names=baseurl,
-            aliases=tuple(a for a in ts_aliases + bundler_aliases(directory) if a not in ("*", "")),
+            aliases=tuple(a for a in ts_aliases + bundler_aliases(directory, boundary) if a not in ("*", "")),
             workspace_names=frozenset(workspaces),
             plain_names=plain,
         )
@@ -155,7 +189,8 @@ class ProjectIndex:
         found = self._roots.get(folder)
         if found is None:
             src = folder / "src"
-            found = python_entries(folder) | (python_entries(src) if src.is_dir() else frozenset())
+            boundary = self.root  # a source root or path dependency outside the project is not read
+            found = python_entries(folder, boundary) | (python_entries(src, boundary) if src.is_dir() else frozenset())
             self._roots[folder] = found
         return found
 
@@ -229,9 +264,10 @@ class ProjectIndex:
         for folder in self.chain(near or self.root or Path.cwd()):
             manifest = folder / "node_modules" / package / "package.json"
             if manifest.is_file():
+                text = read_text_confined(manifest, MAX_MANIFEST_BYTES, self.boundary(folder))
                 try:
-                    version = json.loads(manifest.read_text(encoding="utf-8")).get("version")
-                except (OSError, ValueError):
+                    version = json.loads(text).get("version") if text is not None else None
+                except (ValueError, AttributeError):
                     return None
                 return version if isinstance(version, str) else None
         return None

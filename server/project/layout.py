@@ -21,6 +21,7 @@ import os
 import re
 from pathlib import Path
 
+from ..confine import inside, read_text_confined
 from .manifests import MAX_MANIFEST_BYTES
 
 _PY_SUFFIXES = (".py", ".pyi", ".pyw", ".pyx", ".so", ".pyd")
@@ -53,12 +54,22 @@ def _has_python(directory: str) -> bool:
     return False
 
 
-def python_entries(directory: Path) -> frozenset[str]:
+def _linked_out(entry: os.DirEntry, boundary: Path | None) -> bool:
+    """A symbolic link leading outside `boundary`: never followed."""
+    try:
+        return entry.is_symlink() and not inside(boundary, entry.path)
+    except OSError:
+        return True
+
+
+def python_entries(directory: Path, boundary: Path | None = None) -> frozenset[str]:
     """Top-level import names that `directory`, placed on sys.path, provides."""
     names: set[str] = set()
+    if not inside(boundary, directory):
+        return frozenset()
     for entry in _scandir(directory):
         name = entry.name
-        if name.startswith("."):
+        if name.startswith(".") or _linked_out(entry, boundary):
             continue
         try:
             is_dir = entry.is_dir()
@@ -100,11 +111,13 @@ def python_modules_below(root: Path) -> frozenset[str]:
     return frozenset(names)
 
 
-def plain_entries(directory: Path) -> frozenset[str]:
+def plain_entries(directory: Path, boundary: Path | None = None) -> frozenset[str]:
     """Folder names and file stems of `directory` (what a bare specifier can reach through baseUrl)."""
     names: set[str] = set()
+    if not inside(boundary, directory):
+        return frozenset()
     for entry in _scandir(directory):
-        if entry.name.startswith(".") or entry.name == "node_modules":
+        if entry.name.startswith(".") or entry.name == "node_modules" or _linked_out(entry, boundary):
             continue
         names.add(entry.name if entry.is_dir() else entry.name.split(".", 1)[0])
     return frozenset(n for n in names if n)
@@ -127,13 +140,8 @@ def node_modules_packages(directory: Path) -> frozenset[str] | None:
     return frozenset(names)
 
 
-def _read_small(path: Path) -> str | None:
-    try:
-        if not path.is_file() or path.stat().st_size > MAX_MANIFEST_BYTES:
-            return None
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
+def _read_small(path: Path, boundary: Path | None) -> str | None:
+    return read_text_confined(path, MAX_MANIFEST_BYTES, boundary)
 
 
 _JSONC_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
@@ -146,9 +154,10 @@ def load_jsonc(text: str) -> object:
     return json.loads(stripped)
 
 
-def _compiler_options(path: Path, depth: int = 0) -> tuple[dict, Path]:
-    """compilerOptions of a tsconfig, merged over the one it `extends` (relative paths only)."""
-    text = _read_small(path)
+def _compiler_options(path: Path, boundary: Path | None, depth: int = 0) -> tuple[dict, Path]:
+    """compilerOptions of a tsconfig, merged over the one it `extends` (relative
+    paths inside `boundary` only)."""
+    text = _read_small(path, boundary)
     if text is None:
         return {}, path.parent
     try:
@@ -163,7 +172,7 @@ def _compiler_options(path: Path, depth: int = 0) -> tuple[dict, Path]:
         target = (path.parent / extends).resolve()
         if target.suffix != ".json":
             target = target.with_name(target.name + ".json") if not target.is_dir() else target / "tsconfig.json"
-        parent, parent_dir = _compiler_options(target, depth + 1)
+        parent, parent_dir = _compiler_options(target, boundary, depth + 1)
         base = dict(parent)
         if "baseUrl" in parent and "baseUrl" not in options:
             base["baseUrl"] = str(parent_dir / parent["baseUrl"])
@@ -171,7 +180,7 @@ def _compiler_options(path: Path, depth: int = 0) -> tuple[dict, Path]:
     return options, path.parent
 
 
-def typescript_resolution(directory: Path) -> tuple[frozenset[str], tuple[str, ...]]:
+def typescript_resolution(directory: Path, boundary: Path | None = None) -> tuple[frozenset[str], tuple[str, ...]]:
     """(names reachable through baseUrl, `paths` aliases) of the tsconfig.json or jsconfig.json in `directory`."""
     names: set[str] = set()
     aliases: list[str] = []
@@ -179,10 +188,10 @@ def typescript_resolution(directory: Path) -> tuple[frozenset[str], tuple[str, .
         path = directory / config
         if not path.is_file():
             continue
-        options, base = _compiler_options(path)
+        options, base = _compiler_options(path, boundary)
         base_url = options.get("baseUrl")
         if isinstance(base_url, str):
-            names |= plain_entries((base / base_url).resolve())
+            names |= plain_entries((base / base_url).resolve(), boundary)
         paths = options.get("paths")
         if isinstance(paths, dict):
             aliases.extend(str(key) for key in paths)
@@ -209,11 +218,11 @@ def _balanced(text: str, start: int) -> str:
     return text[start + 1 :]
 
 
-def bundler_aliases(directory: Path) -> tuple[str, ...]:
+def bundler_aliases(directory: Path, boundary: Path | None = None) -> tuple[str, ...]:
     """Alias names in bundler and compiler configuration files of `directory` (read as text)."""
     found: list[str] = []
     for name in _BUNDLER_CONFIGS:
-        text = _read_small(directory / name)
+        text = _read_small(directory / name, boundary)
         if not text:
             continue
         for block in _ALIAS_BLOCK.finditer(text):

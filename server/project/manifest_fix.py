@@ -17,6 +17,7 @@ from typing import Callable
 from draftguard.analyzers import DependencyChange, Edit
 from draftguard.analyzers.dependencies.manifest_edit import ManifestEditError, add_dependency
 
+from ..confine import read_confined
 from .index import ProjectIndex
 from .manifests import MAX_MANIFEST_BYTES
 
@@ -30,12 +31,7 @@ class ManifestEdit:
 
 
 def _read_disk(path: Path) -> bytes | None:
-    try:
-        if path.stat().st_size > MAX_MANIFEST_BYTES:
-            return None
-        return path.read_bytes()
-    except OSError:
-        return None
+    return read_confined(path, MAX_MANIFEST_BYTES)
 
 
 def manifest_edit(change: DependencyChange, index: ProjectIndex | None, read: Callable[[Path], bytes | None] = _read_disk) -> ManifestEdit | None:

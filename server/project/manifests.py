@@ -28,6 +28,8 @@ from typing import Any, Iterable
 
 from draftguard.analyzers.dependencies.names import normalise
 
+from ..confine import read_text_confined
+
 PYTHON_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile")
 NODE_FILES = ("package.json",)
 MAX_MANIFEST_BYTES = 2 * 1024 * 1024
@@ -53,13 +55,10 @@ class Manifest:
     error: str | None = None
 
 
-def _read_text(path: Path) -> str | None:
-    try:
-        if path.stat().st_size > MAX_MANIFEST_BYTES:
-            return None
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
+def _read_text(path: Path, boundary: Path | None) -> str | None:
+    """A manifest's text; None when missing, too large, not a regular file, or
+    reached through a link or `..` leading outside `boundary` (server/confine.py)."""
+    return read_text_confined(path, MAX_MANIFEST_BYTES, boundary)
 
 
 def requirement_name(spec: str) -> str | None:
@@ -187,7 +186,7 @@ def _logical_lines(text: str) -> Iterable[str]:
         yield pending
 
 
-def _requirements(path: Path, text: str, seen: set[Path] | None = None) -> Manifest:
+def _requirements(path: Path, text: str, seen: set[Path] | None = None, boundary: Path | None = None) -> Manifest:
     seen = seen if seen is not None else set()
     seen.add(path.resolve())
     manifest = Manifest(path, "python", "requirements")
@@ -200,9 +199,9 @@ def _requirements(path: Path, text: str, seen: set[Path] | None = None) -> Manif
             flag, value = option.group(1), option.group(2).strip()
             if flag in ("-r", "--requirement"):
                 included = (path.parent / value).resolve()
-                text_included = _read_text(included) if included not in seen else None
+                text_included = _read_text(included, boundary) if included not in seen else None
                 if text_included is not None:
-                    nested = _requirements(included, text_included, seen)
+                    nested = _requirements(included, text_included, seen, boundary)
                     manifest.declared |= nested.declared
                     manifest.local_paths += nested.local_paths
             elif flag in ("-e", "--editable"):
@@ -335,8 +334,8 @@ def _package_json(path: Path, text: str) -> Manifest:
     return manifest
 
 
-def pnpm_workspaces(directory: Path) -> list[str]:
-    text = _read_text(directory / "pnpm-workspace.yaml")
+def pnpm_workspaces(directory: Path, boundary: Path | None = None) -> list[str]:
+    text = _read_text(directory / "pnpm-workspace.yaml", boundary)
     if not text:
         return []
     globs, inside = [], False
@@ -356,14 +355,16 @@ def pnpm_workspaces(directory: Path) -> list[str]:
 _PARSERS = {"pyproject.toml": _pyproject, "setup.cfg": _setup_cfg, "setup.py": _setup_py, "Pipfile": _pipfile, "package.json": _package_json}
 
 
-def read_manifest(path: Path) -> Manifest | None:
-    """The manifest at `path`, or None when the file is missing or unreadable.
+def read_manifest(path: Path, boundary: Path | None = None) -> Manifest | None:
+    """The manifest at `path`, or None when the file is missing or unreadable
+    or leads outside `boundary` (the project root: a manifest, or a
+    requirements file it includes, never makes us read elsewhere).
     A file that does not parse comes back with `error` set and nothing declared."""
-    text = _read_text(path)
+    text = _read_text(path, boundary)
     if text is None:
         return None
     if path.name.endswith(".txt"):
-        return _requirements(path, text)
+        return _requirements(path, text, boundary=boundary)
     parser = _PARSERS.get(path.name)
     if parser is None:
         return None
@@ -374,20 +375,20 @@ def read_manifest(path: Path) -> Manifest | None:
         return Manifest(path, ecosystem, None, error=f"{path.name}: {exc}")
 
 
-def manifests_in(directory: Path) -> list[Manifest]:
+def manifests_in(directory: Path, boundary: Path | None = None) -> list[Manifest]:
     """Every manifest directly in `directory`, in the order a new dependency
     should go: pyproject.toml, setup.cfg, requirements files, Pipfile, setup.py."""
     found: list[Manifest] = []
     for name in ("pyproject.toml", "setup.cfg"):
-        manifest = read_manifest(directory / name)
+        manifest = read_manifest(directory / name, boundary)
         if manifest is not None:
             found.append(manifest)
     for path in requirements_files(directory):
-        manifest = read_manifest(path)
+        manifest = read_manifest(path, boundary)
         if manifest is not None:
             found.append(manifest)
     for name in ("Pipfile", "setup.py", "package.json"):
-        manifest = read_manifest(directory / name)
+        manifest = read_manifest(directory / name, boundary)
         if manifest is not None:
             found.append(manifest)
     return found

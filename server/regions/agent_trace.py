@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from ..confine import open_confined
 from .detection import iter_lines, stripped_span
 
 TRACE_FILE = Path(".agent-trace") / "traces.jsonl"
@@ -197,16 +198,10 @@ def _parse_range(entry: Any, path: str, contributor: dict, conversation: dict, c
 def load_traces(root: str | os.PathLike) -> TraceIndex | None:
     """The workspace's trace file parsed, None when there is none."""
     path = Path(root) / TRACE_FILE
-    try:
-        size = path.stat().st_size
-    except OSError:
+    if not os.path.lexists(path):
         return None
-    if size > MAX_TRACE_BYTES:
-        index = TraceIndex()
-        index.problem(f"{TRACE_FILE} is {size} bytes, over the {MAX_TRACE_BYTES}-byte limit; not read")
-        return index
-    try:
-        with open(path, "rb") as handle:
+    try:  # a link out of the workspace, a FIFO or an oversized file is refused, not read
+        with open_confined(path, MAX_TRACE_BYTES, root) as handle:
             return parse_traces(handle, root)
     except OSError as exc:
         index = TraceIndex()

@@ -90,7 +90,7 @@ class DebugModeEnabled(Rule):
         if method == "run":
             receiver = ctx.text(function.child_by_field_name("object")) if function.type == "attribute" else ""
             host = literal_value(ctx, argument_value(ctx, call, "host", 1 if receiver.endswith("socketio") else 0))
-            exposed = host in ("0.0.0.0", "::")
+            exposed = host in ("0.0.0.0", "::")  # noqa: S104 - the values the rule looks for, nothing is bound
             detail = " on all interfaces" if exposed else ""
             return self._true_keyword(
                 ctx, call, "debug", "FLASK_DEBUG",
