@@ -11,6 +11,7 @@ import logging
 import sys
 from draftguard.analyzers import Severity
 
+from .importpath import children_ignore_working_directory
 from .reports import FORMATS
 from .settings import SCOPES
 
@@ -86,5 +87,14 @@ def main(argv: list[str] | None = None) -> int:
     return _check(args)
 
 
+def entry() -> int:
+    """The `draftguard` executable. Process-wide settings belong here, not in
+    `main` (which tests call in-process): Python processes we start
+    (multiprocessing's forkserver runs `python -c` in the workspace) keep
+    their working directory off sys.path."""
+    children_ignore_working_directory()
+    return main()
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(entry())

@@ -12,8 +12,11 @@ run, in place of the standard library:
   removes it before anything else is imported (VS Code also passes `-P`);
 - multiprocessing starts its forkserver and resource tracker as `python -c
   ...` in our working directory; `children_ignore_working_directory()` sets
-  PYTHONSAFEPATH (Python 3.11+) so those interpreters leave it off too. Spawned
-  workers get our own `sys.path`, already without it.
+  PYTHONSAFEPATH (Python 3.11+) so those interpreters leave it off too. It
+  changes the environment of the whole process, so only the entry points
+  (`cli.entry`, the `draftguard` executable, and `__main__`) call it, never
+  library code. Spawned workers get our own `sys.path`,
+  already without it.
 """
 
 from __future__ import annotations

@@ -27,7 +27,6 @@ from draftguard.analyzers import AnalysisConfig, Edit, Finding, Fix, analyze_det
 from draftguard.analyzers.budget import MAX_SOURCE_BYTES, BudgetExceeded, time_limit
 
 from .confine import open_confined
-from .importpath import children_ignore_working_directory
 from .positions import UTF16, LineIndex, offset_to_position
 from .provenance import FileProvenance, file_provenance
 from .project.index import ProjectIndex
@@ -311,7 +310,6 @@ def default_jobs() -> int:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    children_ignore_working_directory()  # the forkserver runs `python -c` in the workspace
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
