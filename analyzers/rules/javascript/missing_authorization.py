@@ -50,6 +50,12 @@ USER_REFERENCE = re.compile(
     r"\buser\??\.(id|_id|sub|userId)\b|\bctx\.state\.user\b|\b(userId|ownerId|authorId)\s*:\s*(req|request|session|user|ctx|currentUser)",
 )
 AUTHZ_CALL = re.compile(r"\b(authorize|authorise|can|cannot|ability|assertOwner|checkOwner|ensureOwner|isOwner|requireOwner|checkPermission|hasPermission|enforce|permit)\w*\s*\(", re.IGNORECASE)
+SIGNED_PAYLOAD = re.compile(r"\b(constructEvent|constructEventAsync|verifyWebhook\w*|verify\w*Signature|validateWebhook\w*)\s*\(")
+"""Webhook handlers whose payload is verified as sent by the provider (Stripe's
+`webhooks.constructEvent`, ...): the ids in it come from the provider, not the caller."""
+DENIAL = re.compile(r"\b40[13]\b|Forbidden|Unauthori[sz]ed|\bforbidden\s*\(|\bunauthorized\s*\(")
+"""What a guard does when access is refused: a 401/403 response or a
+Forbidden/Unauthorized error (a 404 after a call is usually an existence check)."""
 ROLE_MIDDLEWARE = re.compile(r"(admin|role|permission|authori[sz]e|owner|ownership|can\b|ability|policy|acl|guard|scope)", re.IGNORECASE)
 OWNER_FIELDS = ("userId", "ownerId", "authorId", "user_id", "owner_id", "createdBy", "owner", "author", "user")
 
@@ -117,7 +123,9 @@ class JsMissingAuthorization(Rule):
     @staticmethod
     def _authorised(ctx: AnalysisContext, route: Route, call: Node) -> bool:
         body = ctx.text(route.function)
-        if AUTHZ_CALL.search(body):
+        if AUTHZ_CALL.search(body) or SIGNED_PAYLOAD.search(body):
+            return True
+        if any(JsMissingAuthorization._denying_guard(ctx, guard) for guard in descendants(route.function, ("if_statement",)) if guard.start_byte < call.start_byte):
             return True
         for condition in descendants(route.function, ("if_statement", "ternary_expression", "binary_expression")):
             test = condition.child_by_field_name("condition") if condition.type != "binary_expression" else condition
@@ -128,6 +136,17 @@ class JsMissingAuthorization(Rule):
         if scoped:
             return True
         return any(ROLE_MIDDLEWARE.search(ctx.text(m)) for m in route.middleware)
+
+    @staticmethod
+    def _denying_guard(ctx: AnalysisContext, guard: Node) -> bool:
+        """`if (!(await verifyCurrentUserHasAccessToPost(id))) return new
+        Response(null, { status: 403 })`: a check by a helper of any name
+        whose failure refuses access is an authorisation check."""
+        test = guard.child_by_field_name("condition")
+        consequence = guard.child_by_field_name("consequence")
+        if test is None or consequence is None or next(descendants(test, ("call_expression",)), None) is None:
+            return False
+        return DENIAL.search(ctx.text(consequence)) is not None
 
     @staticmethod
     def _loaded_into(call: Node) -> Node | None:

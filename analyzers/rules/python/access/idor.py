@@ -463,10 +463,12 @@ class MissingOwnershipCheck(Rule):
                         if others and not any(user_controlled(ctx, o) for o in others):
                             return True
             else:
+                args = node.child_by_field_name("arguments")
+                if args is not None and node.id != lookup.node.id and id_names & identifiers(ctx, args) and _denying_guard(ctx, node):
+                    return True  # `if not user_can_edit(current_user, post_id): abort(403)`
                 name = dotted_name(ctx, node.child_by_field_name("function")) or ""
                 if not _CHECK_CALL.search(name.rsplit(".", 1)[-1]):
                     continue
-                args = node.child_by_field_name("arguments")
                 if args is not None and (identifiers(ctx, args) & names or lookup.node.id in {a.id for a in args.named_children}):
                     return True
         return False
@@ -484,6 +486,27 @@ def _existence_test(node: Node) -> bool:
             return True
         if parent.type == "comparison_operator" and any(c.type == "none" for c in parent.named_children):
             return True
+        current = parent
+    return False
+
+
+_REFUSAL_TEXT = re.compile(r"abort\(\s*40[13]|PermissionDenied|Forbidden|Unauthorized|status_code\s*=\s*40[13]|HTTPException\(\s*40[13]|\b40[13]\b")
+
+
+def _denying_guard(ctx: AnalysisContext, call: Node) -> bool:
+    """`call` is (part of) the condition of an `if` whose body refuses access
+    with 401/403: a check by a helper of any name, called with the id, whose
+    failure is a refusal is an authorisation check (a 404 is not: that is
+    usually an existence check)."""
+    current = call
+    while current.parent is not None and current.parent.type not in ("block", "module", "expression_statement", "return_statement"):
+        parent = current.parent
+        if parent.type in ("if_statement", "elif_clause"):
+            condition = parent.child_by_field_name("condition")
+            consequence = parent.child_by_field_name("consequence")
+            if condition is None or consequence is None or condition.id != current.id:
+                return False
+            return _REFUSAL_TEXT.search(ctx.text(consequence)) is not None
         current = parent
     return False
 

@@ -6,7 +6,9 @@ without a timeout; `httpx` calls and clients given `timeout=None` explicitly.
 
 **Not reported.** httpx calls without `timeout=` (httpx applies a 5-second
 default), calls that pass `**kwargs` (the timeout may be inside), aiohttp
-(its sessions default to a 5-minute total timeout) and `session.send()`.
+(its sessions default to a 5-minute total timeout), `session.send()`, and
+test code (test functions and classes, modules that import a test framework):
+a test that hangs is a failed test run, not a stalled production worker.
 
 **Fix.** "Add timeout" appends `timeout=10` (seconds, for connect and each
 read); `timeout=None` becomes `timeout=10`. Responses that arrive within ten
@@ -25,6 +27,7 @@ from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import add_keyword, argument_value, has_splat, keyword_argument
 from ....python.http_clients import http_call, is_client_constructor
 from ....python.names import calls
+from ....python.sensitive import in_test_code
 from ...base import Explanation, Rule, register
 
 DEFAULT_TIMEOUT = "10"
@@ -61,7 +64,7 @@ class RequestWithoutTimeout(Rule):
                 finding = self._explicit_none(ctx, call, "httpx client")
             else:
                 finding = None
-            if finding is not None:
+            if finding is not None and not in_test_code(ctx, call):
                 yield finding
 
     def _check_request(self, ctx: AnalysisContext, call: Node, library: str) -> Finding | None:
