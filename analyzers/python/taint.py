@@ -57,6 +57,7 @@ from .taint_specs import (
     DATABASE_FUNCTIONS,
     DEFAULT_KINDS,
     HEADER,
+    INJECTED_ALIAS_SUFFIXES,
     INJECTED_ANNOTATIONS,
     KIND_RANK,
     LOG,
@@ -358,6 +359,8 @@ def _route_param_taint(ctx: AnalysisContext, definition: Definition) -> Taint | 
         return None
     if base_annotation in INJECTED_ANNOTATIONS or base_annotation in REQUEST_TYPES or "Depends(" in annotation or "Security(" in annotation:
         return None
+    if base_annotation.endswith(INJECTED_ALIAS_SUFFIXES):
+        return None  # FastAPI's convention for `SessionDep = Annotated[Session, Depends(get_db)]` aliases
     if definition.name in REQUEST_OBJECT_NAMES and not annotation:
         return None
     if definition.value is not None and ctx.text(definition.value).startswith(("Depends(", "Security(")):

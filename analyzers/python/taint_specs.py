@@ -83,6 +83,9 @@ INJECTED_ANNOTATIONS = frozenset(
         "AsyncConnection", "Engine", "User", "CurrentUser", "HTTPAuthorizationCredentials", "OAuth2PasswordRequestForm",
     }
 )
+INJECTED_ALIAS_SUFFIXES = ("Dep", "Deps", "Dependency")
+"""Annotated dependency aliases named the way FastAPI's documentation names
+them (`SessionDep`, `TokenDep`, `CommonsDep`), usually defined in another module."""
 WEB_FRAMEWORKS_WITH_QUERY_PARAMS = frozenset({"fastapi", "starlette", "ninja", "litestar"})
 # Frameworks that pass a handler only its URL segments (others come from decorators).
 PATH_ONLY_FRAMEWORKS = frozenset({"flask", "quart", "sanic", "bottle", "flask_restful", "flask_login"})

@@ -102,6 +102,21 @@ def test_fastapi_parameters_and_request() -> None:
     assert flags(code, header=header) == [True, True, False, False, True, False, True, True]
 
 
+def test_fastapi_dependency_aliases_are_not_input() -> None:
+    """`SessionDep = Annotated[Session, Depends(get_db)]` lives in deps.py; by
+    FastAPI's naming convention a `...Dep` annotation is injected, not sent."""
+    header = "from fastapi import FastAPI\nfrom app.api.deps import SessionDep, TokenDep\napp = FastAPI()\n"
+    code = """
+    @app.post("/recover/{email}")
+    def recover(email: str, session: SessionDep, token: TokenDep, deputy: str):
+        sink(session)
+        sink(token)
+        sink(email)
+        sink(deputy)
+    """
+    assert flags(code, header=header) == [False, False, True, True]
+
+
 def test_flask_route_parameters_follow_converters() -> None:
     code = """
     @app.route("/u/<name>/<int:uid>/<path:rest>")
