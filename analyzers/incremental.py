@@ -144,6 +144,8 @@ class DocumentAnalysis:
         while following is not None and units.span(following)[2] == old_end_row:
             hit.append(following)  # on the edited row: its column moved
             following = units.after(units.span(following)[0])
+        if following is not None and units.span(following)[2] == old_end_row + 1:
+            following.out_at = None  # a suppression comment on the line above it may have changed
         for entry in hit:
             begin, end, _row = units.span(entry)
             self.removed.append([begin, end, entry])
@@ -437,17 +439,20 @@ class DocumentAnalysis:
             self.epoch += 1
         out: list[Finding] = []
         span = self.units.span
+        epoch = self.epoch
+        complete, suppressed = setup.complete, setup.suppressed
         for entry in self.units.flagged():
             start, _end, row = span(entry)
-            at = (start, row, self.epoch)
-            if entry.out_at != at:
-                entry.out = tuple(setup.complete(_absolute(f, start, row), source, tree, self) for f in entry.findings)
+            at = (start, row, epoch)
+            if entry.out_at != at:  # moved, new, or the line above it changed (see `edited`)
+                absolute = (complete(_absolute(f, start, row, epoch), source, tree, self) for f in entry.findings)
+                entry.out = tuple(f for f in absolute if not suppressed(f, source))
                 entry.out_at = at
             out.extend(entry.out)
         if self.module_findings:
-            out.extend(setup.complete(f, source, tree, self) for f in self.module_findings)
+            out.extend(f for f in (complete(f, source, tree, self) for f in self.module_findings) if not suppressed(f, source))
             out = sorted_unique(out)
-        return [f for f in out if not setup.suppressed(f, source)]
+        return out
 
 
 _LINE_REF = re.compile(r"(?<=\bline )(\d+)")
@@ -485,11 +490,11 @@ def _relative(findings: list[Finding], node: Node, source: bytes) -> tuple[tuple
     return tuple(out), pinned
 
 
-def _absolute(finding: Finding, start: int, row: int) -> Finding:
+def _absolute(finding: Finding, start: int, row: int, epoch: int) -> Finding:
     message = finding.message
     if "\x00" in message:
         message = _LINE_MARK.sub(lambda m: str(row + int(m.group(1)) + 1), message)
-    return finding.shifted(start, row, message)
+    return finding.shifted(start, row, message, (finding, row, epoch))
 
 
 def _part_of(entry: Entry, i: int) -> Any:

@@ -118,8 +118,14 @@ class Finding:
     owasp: str
     fixes: tuple[Fix, ...] = ()
     details: tuple[tuple[str, Any], ...] = field(default=())
+    anchor: tuple | None = field(default=None, compare=False, repr=False)
+    """(relative finding, row, epoch) when the finding is a unit's cached
+    finding placed at `row` (see analyzers.incremental): two findings with
+    the same relative finding object and epoch differ only by whole lines
+    and bytes before them, so a consumer can derive one's rendering from the
+    other's (the server does for diagnostics). Not part of equality."""
 
-    def shifted(self, byte_delta: int, row_delta: int, message: str | None = None) -> "Finding":
+    def shifted(self, byte_delta: int, row_delta: int, message: str | None = None, anchor: tuple | None = None) -> "Finding":
         """The same finding after text before it grew by whole lines (and
         with another message, when given). Built directly: this runs for
         every finding that moves on every keystroke."""
@@ -136,6 +142,7 @@ class Finding:
             self.owasp,
             tuple(f.shifted(byte_delta) for f in self.fixes) if self.fixes and byte_delta else self.fixes,
             self.details,
+            anchor,
         )
 
 

@@ -115,6 +115,9 @@ class UnitList:
     # -- changing -------------------------------------------------------------------
     def reset(self, entries: list[Entry]) -> None:
         """Replace everything with `entries` (absolute positions, in order)."""
+        for block in self.blocks:
+            for entry in block.entries:
+                entry.block = None  # no cycle left behind (entries of a dropped block pointed at it)
         size = self.BLOCK
         self.blocks = [_Block(entries[i : i + size]) for i in range(0, len(entries), size)]
         self.firsts = [b.entries[0].start for b in self.blocks]

@@ -51,9 +51,11 @@ def regions_for(lines: int) -> int:
     return max(2, min(12, lines // 2500))
 
 
-def keystrokes(server: ServerKind, lines: int, edits: int, seed: int = 1) -> dict:
+def keystrokes(server: ServerKind, lines: int, edits: int, seed: int = 1, slowest: int = 0) -> dict:
     """Open a generated module of `lines` lines, paste AI blocks, then run
-    `edits` planned edits; latency figures in milliseconds."""
+    `edits` planned edits; latency figures in milliseconds. With `slowest`,
+    the result lists that many of the slowest edits (milliseconds, edit
+    number, kind, line, column, inserted text) under "slowest"."""
     text = generate(lines)
     uri = f"{ROOT_URI}/service_{lines}.py"
     client = LspProcess(server.command)
@@ -69,13 +71,16 @@ def keystrokes(server: ServerKind, lines: int, edits: int, seed: int = 1) -> dic
             insert.apply(rows)
         plan = edit_script("\n".join(rows), edits, seed)
         samples: dict[str, list[float]] = {}
+        timed: list[tuple] = []
         every: list[float] = []
         cpu_before = client.cpu_seconds()
         for edit in plan:
             version += 1
             ms = client.timed_change(uri, version, [edit.change()])
-            edit.apply(rows)
             every.append(ms)
+            if slowest:
+                timed.append((ms, len(every), edit, rows[edit.line]))
+            edit.apply(rows)
             samples.setdefault(edit.kind.rstrip("+-"), []).append(ms)
         cpu = client.cpu_seconds() - cpu_before
         rss = client.rss_kb() / 1024
@@ -91,7 +96,14 @@ def keystrokes(server: ServerKind, lines: int, edits: int, seed: int = 1) -> dic
         "by_kind": {kind: distribution(values)["p50"] for kind, values in sorted(samples.items())},
         "cpu_ms_per_edit": cpu * 1000 / max(1, len(every)),
         "rss_mb": rss,
+        **({"slowest": [_described(*item) for item in sorted(timed, key=lambda t: -t[0])[:slowest]]} if slowest else {}),
     }
+
+
+def _described(ms: float, number: int, edit, row: str) -> str:
+    """One edit as the --slowest listing shows it: where and what, in the line it changed."""
+    action = f"type {edit.text!r}" if edit.start == edit.end else f"replace {row[edit.start:edit.end]!r} by {edit.text!r}"
+    return f"{ms:8.2f} ms  #{number:<4} {edit.kind:8} line {edit.line + 1}:{edit.start}  {action}  in {row.strip()[:70]!r}"
 
 
 def memory(server: ServerKind, documents: int, lines: int, edits: int, seed: int = 5) -> dict:

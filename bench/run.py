@@ -64,6 +64,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--jobs", nargs="+", type=int, default=None, help="draftguard check --jobs values (default: 1 and the CPU count)")
     parser.add_argument("--documents", type=int, default=200, help="open documents (memory)")
     parser.add_argument("--memory-edits", type=int, default=10000, help="edits over the open documents (memory)")
+    parser.add_argument("--slowest", type=int, default=0, metavar="N", help="print the N slowest edits of each latency run (what and where)")
     parser.add_argument("--no-peers", action="store_true", help="skip ruff and bandit")
     parser.add_argument("--quick", action="store_true", help="sizes 1,000 and 10,000, 100 edits, 40 batch files, 50 documents, 1,000 edits")
     parser.add_argument("--chart", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "bench.png", help="PNG to write")
@@ -95,7 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         for size in args.sizes:
             for server in servers:
-                runs = [latency.keystrokes(server, size, args.edits) for _ in range(args.repeat)]
+                runs = [latency.keystrokes(server, size, args.edits, slowest=args.slowest) for _ in range(args.repeat)]
+                for run in runs:
+                    for line in run.pop("slowest", ()):
+                        print(f"    {server.name} {size}: {line}")
                 rows.append(median_of_runs(runs))
                 results["loads"].append(load())
                 print(f"  latency {server.name:12} {size:>6} lines: p50 {rows[-1]['p50']:.2f} ms, p99 {rows[-1]['p99']:.2f} ms (load {load():.1f})", flush=True)

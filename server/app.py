@@ -23,7 +23,9 @@ from draftguard.analyzers import Finding, UnitCache
 from draftguard.analyzers.budget import MAX_SOURCE_BYTES, NESTED_TOO_DEEPLY, BudgetExceeded, time_limit
 from draftguard.analyzers.engine import analysis_steps
 
-from .convert import diagnostic_json, notice_diagnostic, notice_json, to_diagnostic
+from . import gcpolicy
+from .convert import notice_diagnostic, notice_json, to_diagnostic
+from .diagnostic_text import DiagnosticTexts
 from .documents import Document, DocumentStore, TextChange
 from .protocol import DraftguardProtocol
 from .project.index import ProjectIndex
@@ -185,6 +187,7 @@ class DraftguardServer(LanguageServer):
         if any(error.endswith(NESTED_TOO_DEEPLY) for error in result.rule_errors):
             notices.append("draftguard skipped statements of this file that are nested too deeply to analyse; findings there are not shown.")
         self._store(doc, version, result.findings, notices)
+        gcpolicy.settled(result.units_analyzed)
         return True
 
     def _store(self, doc: Document, version: int, findings: list[Finding], notices: list[str]) -> None:
@@ -269,19 +272,14 @@ class DraftguardServer(LanguageServer):
         doc.extra["visible"] = visible
         if self.pull_diagnostics:
             return  # the client asks with textDocument/diagnostic after its changes
-        cache: dict[int, tuple] = doc.extra.get("diagnostics_json", {})
-        fresh: dict[int, tuple] = {}
-        items = []
-        for finding in visible:
-            hit = cache.get(id(finding))
-            if hit is None or hit[0] is not finding:
-                hit = (finding, diagnostic_json(doc, finding))
-            fresh[id(finding)] = hit
-            items.append(hit[1])
-        doc.extra["diagnostics_json"] = fresh
+        texts = doc.extra.get("diagnostic_texts")
+        if texts is None:
+            texts = doc.extra["diagnostic_texts"] = DiagnosticTexts()
+        items = texts.render(doc, visible)
+        items += [json.dumps(notice_json(text)) for text in doc.extra.get("notices", ())]
         doc.extra["published_version"] = doc.version
-        items += [notice_json(text) for text in doc.extra.get("notices", ())]
-        self.protocol.notify_json(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, {"uri": doc.uri, "version": doc.version, "diagnostics": items})
+        params = '{"uri": %s, "version": %d, "diagnostics": [%s]}' % (json.dumps(doc.uri), doc.version, ", ".join(items))
+        self.protocol.notify_json_text(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
 
     def diagnostics(self, doc: Document) -> list[types.Diagnostic]:
         """What the editor shows for an open document: the visible findings

@@ -23,12 +23,15 @@ never answered: a malformed one is logged and ignored.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcInvalidRequest, JsonRpcServerNotInitialized
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams, JsonRpcInvalidRequest, JsonRpcServerNotInitialized
 from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
@@ -148,6 +151,32 @@ class DraftguardProtocol(LanguageServerProtocol):
         run every value through its cattrs converter; publishing a file's
         diagnostics on every keystroke is the server's hottest message."""
         self._send_data({"jsonrpc": self.VERSION, "method": method, "params": params})
+
+    def notify_json_text(self, method: str, params: str) -> None:
+        """Send a notification whose params are already JSON text (ASCII, as
+        `json.dumps` writes it): publishing assembles a file's diagnostics from
+        per-finding texts instead of encoding the whole list again."""
+        body = '{"jsonrpc": "%s", "method": %s, "params": %s}' % (self.VERSION, json.dumps(method), params)
+        self._send_text(body)
+
+    def _send_text(self, body: str) -> None:
+        """`_send_data` for a body that is JSON text already."""
+        if self.writer is None:
+            log.error("Unable to send data, no available transport!")
+            return
+        try:
+            data = body.encode(self.CHARSET)
+            if self._include_headers:
+                data = f"Content-Length: {len(data)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n".encode("ascii") + data
+            res = self.writer.write(data)
+            if inspect.isawaitable(res):
+                asyncio.ensure_future(res)
+        except BrokenPipeError:
+            log.exception("Error sending data. BrokenPipeError", exc_info=True)
+            raise
+        except Exception as error:
+            log.exception("Error sending data", exc_info=True)
+            self._server._report_server_error(error, JsonRpcInternalError)
 
     def _forward(self, method: str, params):
         handler = self.fm.features.get(method)

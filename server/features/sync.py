@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from .. import gcpolicy
 from ..app import DraftguardServer
 from ..documents import DocumentError, RangeSpec
 
@@ -49,4 +50,5 @@ def register(server: DraftguardServer) -> None:
             for listener in ls.close_listeners:
                 listener(ls, doc)
             ls.abandon_analysis(doc)
+            gcpolicy.released()
             ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=[]))
