@@ -8,7 +8,8 @@
   might import after start-up) writes a marker file when executed. Its
   configuration files, dependency manifests, `.gitignore` and Agent Trace
   folder lead out of it through symbolic links and `../` paths into
-  `forbidden/`. It is a git repository whose own configuration defines a
+  `forbidden/`; its own `.gitignore` holds a pattern that would make a
+  backtracking matcher run for years on one of its file names. It is a git repository whose own configuration defines a
   clean filter that writes a marker (a repository unpacked from an archive
   can carry any `.git/config`).
 - `forbidden/`: what the links point to; a confined reader never opens it.
@@ -28,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SANDBOX = Path(__file__).resolve().parent / "sandbox"
+CATASTROPHIC = "*a" * 20 + "b"
+"""A pattern whose backtracking match against a name of 80 `a` would take years."""
 DEPENDENCY_MODULES = (
     "pygls", "lsprotocol", "cattrs", "attrs", "attr", "tree_sitter", "tree_sitter_python", "tree_sitter_javascript",
     "tree_sitter_typescript", "pathspec", "re2", "typing_extensions", "exceptiongroup",
@@ -142,10 +145,14 @@ def build(base: Path) -> Hostile:
     # -- the project ---------------------------------------------------------------------
     (ws / "app.py").write_text(APP)
     (ws / "index.js").write_text(INDEX_JS)
-    (ws / "pyproject.toml").write_text('[project]\nname = "demo"\ndependencies = ["flask>=3"]\n\n[tool.draftguard]\nexclude = ["generated/"]\n')
+    (ws / "pyproject.toml").write_text(f'[project]\nname = "demo"\ndependencies = ["flask>=3"]\n\n[tool.draftguard]\nexclude = ["generated/", "{CATASTROPHIC}"]\n')
     (ws / "package.json").write_text('{"name": "demo", "dependencies": {"express": "^4.19.0"}, "workspaces": ["../forbidden/*", "packages/*"]}\n')
     (ws / "requirements.txt").write_text(f"flask>=3\n-r ../forbidden/requirements.txt\n-r {forbidden / 'requirements.txt'}\n")
     (ws / "tsconfig.json").write_text('{"extends": "../forbidden/tsconfig.json"}\n')
+    # The exclude pattern in pyproject.toml would take a backtracking matcher
+    # years on this name. (Not in .gitignore: git's own matcher is no better,
+    # and the builder runs git.)
+    (ws / ("a" * 80 + ".py")).write_text("x = 1\n")
 
     # -- links out of the workspace --------------------------------------------------------
     (ws / "linked_secret.py").symlink_to(forbidden / "secret.py")

@@ -79,6 +79,13 @@ def _codes(diagnostics: list[dict]) -> set[str]:
 
 def test_language_server_session_stays_contained(hostile: Hostile) -> None:
     ws = hostile.workspace
+    # Configuration is data: code-like values are just invalid values, and a
+    # project file cannot choose the program the dependency probe runs.
+    (ws / ".draftguard.toml").write_text(
+        f"scope = \"__import__('os').system('touch {hostile.markers / 'config-eval'}')\"\n"
+        f"pythonInterpreter = [\"sh\", \"-c\", \"touch {hostile.markers / 'config-interpreter'}\"]\n"
+        'exclude = ["generated/", "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b"]\n'
+    )
     server = RawServer(cwd=ws, env=hostile.env(), command=[sys.executable, "-m", "draftguard.server"])
     try:
         server.initialize(ws, options={"scope": "all"}, capabilities={"window": {"workDoneProgress": True}})
