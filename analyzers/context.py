@@ -20,7 +20,7 @@ class AnalysisContext:
     after `tree.edit()`, the source bytes never are.
     """
 
-    __slots__ = ("source", "tree", "language", "spec", "facts", "unit", "project", "_memo")
+    __slots__ = ("source", "tree", "language", "spec", "facts", "unit", "_project", "_memo")
 
     def __init__(self, source: bytes, tree: Tree, language: str, facts: ModuleFacts, unit: Node, project: ProjectDependencies | None = None):
         self.source = source
@@ -29,9 +29,18 @@ class AnalysisContext:
         self.spec: LanguageSpec = get_spec(language)
         self.facts = facts
         self.unit = unit
-        self.project = project
-        """The project's dependency picture, when the caller has one."""
+        self._project = project
         self._memo: dict = {}
+
+    @property
+    def project(self) -> ProjectDependencies | None:
+        """The project's dependency picture, when the caller has one. Read it
+        only where it matters (a unit with imports): the read is recorded, and
+        the units that made it are analysed again when the picture changes."""
+        saw = getattr(self.facts, "saw_project", None)
+        if saw is not None:
+            saw()
+        return self._project
 
     @property
     def root(self) -> Node:
@@ -50,17 +59,31 @@ class AnalysisContext:
         """Captured nodes per capture name, each list in document order (outer
         node first). py-tree-sitter returns them in an order that varies from
         process to process (it collects them by node hash), and helpers that
-        walk "the uses after this one" depend on the order."""
+        walk "the uses after this one" depend on the order. Rules of one unit
+        often run the same query over the same node: it runs once, and every
+        caller gets its own lists."""
         self._check_depth()
-        found = QueryCursor(query(self.language, query_source)).captures(node or self.unit)
-        for nodes in found.values():
-            nodes.sort(key=_document_order)
-        return found
+        target = node or self.unit
+        key = ("captures", query_source, target.id, target.start_byte)
+        found = self._memo.get(key)
+        if found is None:
+            found = QueryCursor(query(self.language, query_source)).captures(target)
+            for nodes in found.values():
+                nodes.sort(key=_document_order)
+            self._memo[key] = found
+        return {name: list(nodes) for name, nodes in found.items()}
 
     def matches(self, query_source: str, node: Node | None = None) -> Iterator[dict[str, list[Node]]]:
+        """Query matches under `node` (default: the unit), run once per unit
+        and node like `captures`."""
         self._check_depth()
-        for _index, captures in QueryCursor(query(self.language, query_source)).matches(node or self.unit):
-            yield captures
+        target = node or self.unit
+        key = ("matches", query_source, target.id, target.start_byte)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = [captures for _index, captures in QueryCursor(query(self.language, query_source)).matches(target)]
+        for captures in found:
+            yield {name: list(nodes) for name, nodes in captures.items()}
 
     def _check_depth(self) -> None:
         """Queries take time quadratic in nesting depth, in C code no time

@@ -112,7 +112,7 @@ def _setup(language: str, config: AnalysisConfig, project: ProjectDependencies |
         family=family,
         unit_rules=tuple(r for r in rules if r.scope == "unit"),
         module_rules=tuple(r for r in rules if r.scope == "module"),
-        context=(language, config.fingerprint, project.fingerprint if project is not None else None, tuple(p.name for p in unit_providers(family))),
+        context=(language, config.fingerprint, tuple(p.name for p in unit_providers(family))),
         project=project,
         output=(tuple(sorted((k, int(v)) for k, v in overrides.items())), honour_nosec),
         run_rule=_run_rule,

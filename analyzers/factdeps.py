@@ -10,6 +10,7 @@ every read as an *atom* with the value it saw:
     ("m", key, x)       membership in a collection fact: name in facts.get("constants")
     ("b", key)          only whether the value is empty
     ("t", key)          the type of the value (a view was made for it)
+    ("p",)              the project's dependency picture (`ctx.project`), by fingerprint
 
 `changed_atoms(old, new)` lists the atoms whose observed value differs
 between two versions of the facts, so renaming one helper function re-runs
@@ -30,6 +31,10 @@ _COLLECTIONS = (list, tuple, set, frozenset)
 
 Atom = tuple
 Seen = dict  # Atom -> observed value
+PROJECT: Atom = ("p",)
+"""The read of the dependency picture: only the units whose rules looked at
+it are analysed again when it changes (the environment probe answered, a
+manifest changed), not the whole file."""
 
 
 class FactsReader:
@@ -86,6 +91,10 @@ class FactsReader:
     def members(self, key: str) -> frozenset:
         self.seen[("*", key)] = self.facts.data.get(key, MISSING)
         return self.facts.members(key)
+
+    def saw_project(self) -> None:
+        """Record that the unit's rules read the dependency picture."""
+        self.seen[PROJECT] = self.facts.project_key
 
 
 class _MappingView:
@@ -229,6 +238,8 @@ class _CollectionView:
 
 def observe(facts: ModuleFacts, atom: Atom) -> Any:
     """What a read described by `atom` sees in `facts` now."""
+    if atom is PROJECT or atom == PROJECT:
+        return facts.project_key
     kind, key = atom[0], atom[1]
     value = facts.data.get(key, MISSING)
     if kind == "*":

@@ -112,12 +112,16 @@ def register_derived_facts(family: str) -> Callable[[DerivedFactsProvider], Deri
 class ModuleFacts:
     """Read-only mapping of fact name to value, with a content fingerprint."""
 
-    __slots__ = ("data", "_fingerprint", "_members")
+    __slots__ = ("data", "_fingerprint", "_members", "project_key")
 
     def __init__(self, data: dict[str, Any]):
         self.data = data
         self._fingerprint: str | None = None
         self._members: dict[str, frozenset] = {}
+        self.project_key: str | None = None
+        """The fingerprint of the dependency picture rules see with these
+        facts (not a fact: rules read the picture as `ctx.project`, and
+        the read is recorded as `factdeps.PROJECT`)."""
 
     @property
     def fingerprint(self) -> str:

@@ -38,7 +38,7 @@ from typing import Any, Callable, Generator, Iterable
 from tree_sitter import Node, Tree
 
 from .context import AnalysisContext
-from .factdeps import MISSING, FactsReader, changed_atoms, still_valid
+from .factdeps import MISSING, PROJECT, FactsReader, changed_atoms, still_valid
 from .facts import ModuleFacts, UnitFacts, stages, unit_providers, whole_file_facts
 from .model import Finding
 from .unitlist import Entry, UnitList
@@ -72,7 +72,8 @@ class Setup:
     unit_rules: tuple
     module_rules: tuple
     context: tuple
-    """Changes when unit results cannot carry over (language, rule set, project)."""
+    """Changes when unit results cannot carry over (language, rule set); a
+    new dependency picture (`project`) re-runs only the units that read it."""
     output: tuple
     """Changes when findings must be re-rated (severity overrides, nosec)."""
     run_rule: Callable
@@ -213,7 +214,11 @@ class DocumentAnalysis:
                     outputs[i] = provider.combine(plan.parts_in_order(i, new_parts))
                     atoms |= changed_atoms(old_outputs[i], outputs[i])
                 data.update(outputs[i])
+        project_key = setup.project.fingerprint if setup.project is not None else None
+        if not full and project_key != self.facts.project_key:
+            atoms.add(PROJECT)
         facts = self.facts if not atoms and not full else ModuleFacts(data)
+        facts.project_key = project_key
 
         rule_runs: dict[int, tuple] = {}
         for entry in plan.new:
@@ -299,7 +304,7 @@ class DocumentAnalysis:
             broken.pop(id(entry), None)
         broken.update((id(entry), entry) for entry in plan.new if _is_broken(entry))
         self.broken = broken
-        if full or any(atom[1] in _IMPORT_FACTS for atom in atoms):
+        if full or any(len(atom) > 1 and atom[1] in _IMPORT_FACTS for atom in atoms):
             self._forget_imports()
         self.removed, self.dirty = [], []
         self.whole, self.outputs, self.facts = whole, outputs, facts

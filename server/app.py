@@ -37,6 +37,8 @@ VERSION = "0.1.0"
 ANALYSIS_SLICE = 0.008
 """Seconds of analysis between two looks at the incoming messages."""
 
+_PRESENT = object()
+
 ChangeListener = Callable[["DraftguardServer", Document, list[TextChange]], None]
 ScopeFilter = Callable[["DraftguardServer", Document, list[Finding]], list[Finding]]
 
@@ -141,9 +143,8 @@ class DraftguardServer(LanguageServer):
             retry_at = doc.extra.get("retry_analysis_at")
             if retry_at is None or time.monotonic() >= retry_at:
                 doc.extra["analysis_spent"] = 0.0
-                return analysis_steps(
-                    doc.source, doc.tree, doc.spec.id, doc.analysis_cache, config=self.settings.analysis_config(), project=doc.extra.get("dependencies")
-                )
+                doc.extra["run_project"] = project = doc.extra.get("dependencies")
+                return analysis_steps(doc.source, doc.tree, doc.spec.id, doc.analysis_cache, config=self.settings.analysis_config(), project=project)
             notice = doc.extra["overrun"] + f" It is analysed again at the first change after {retry_at - time.monotonic():.0f} s."
         self._store(doc, doc.version, [], [notice] if notice else [])
         return None
@@ -186,13 +187,16 @@ class DraftguardServer(LanguageServer):
         notices = []
         if any(error.endswith(NESTED_TOO_DEEPLY) for error in result.rule_errors):
             notices.append("draftguard skipped statements of this file that are nested too deeply to analyse; findings there are not shown.")
-        self._store(doc, version, result.findings, notices)
+        self._store(doc, version, result.findings, notices, doc.extra.get("run_project"))
         gcpolicy.settled(result.units_analyzed)
         return True
 
-    def _store(self, doc: Document, version: int, findings: list[Finding], notices: list[str]) -> None:
+    def _store(self, doc: Document, version: int, findings: list[Finding], notices: list[str], project: object = _PRESENT) -> None:
+        """Findings of `version`, analysed with the dependency picture
+        `project` (by default the present one: nothing was analysed)."""
         doc.extra["findings"], doc.extra["notices"] = findings, notices
         doc.extra["analyzed_version"] = version
+        doc.extra["analyzed_project"] = doc.extra.get("dependencies") if project is _PRESENT else project
 
     def abandon_analysis(self, doc: Document) -> None:
         """Close the background analysis of an older state, if one is half-way."""
@@ -201,7 +205,11 @@ class DraftguardServer(LanguageServer):
             steps.close()
 
     def is_current(self, doc: Document) -> bool:
-        return doc.extra.get("analyzed_version") == doc.version and "findings" in doc.extra
+        """Whether the stored findings are those of the present text and
+        dependency picture (a new picture arriving while a background analysis
+        runs makes it analyse again when done: see features/dependencies)."""
+        extra = doc.extra
+        return extra.get("analyzed_version") == doc.version and "findings" in extra and extra.get("analyzed_project") is extra.get("dependencies")
 
     def ensure_current(self, doc: Document) -> None:
         """Findings for the document's present version before answering a

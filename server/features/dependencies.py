@@ -127,6 +127,8 @@ class DependencyService:
             if (old.fingerprint if old else None) == (new.fingerprint if new else None):
                 continue
             doc.extra["dependencies"] = new
+            if doc.extra.get("analysis_run") is not None:
+                continue  # being analysed in the background: it finishes, is not current, and analyses again (only units that read the picture)
             before = _identities(doc.extra.get("findings", []))
             if _identities(self.ls.analyze(doc)) != before:
                 self.ls.publish(doc)

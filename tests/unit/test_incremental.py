@@ -155,3 +155,22 @@ def test_a_helper_change_reanalyses_its_callers_only() -> None:
     result = analyze_detailed(doc.source, doc.tree, "python", cache=doc.analysis_cache)
     assert result.findings == scratch(doc.source, tree=doc.tree) != before
     assert result.units_analyzed == 2  # the helper itself and its one caller
+
+
+def test_a_new_dependency_picture_reanalyses_only_units_with_imports() -> None:
+    """The environment probe answers after a document opened (and manifests
+    change): only the units whose rules read the picture run again, and the
+    findings are those of an analysis from scratch with the new picture."""
+    from tests.rules.fixture_project import FIXTURE_PROJECT
+
+    functions = "".join(f"def helper_{i}(value):\n    return value + {i}\n\n\n" for i in range(20))
+    text = "import flask\nimport reqeusts\nimport yaml\n\n\n" + functions + "def late():\n    import notarealpackagexyz\n    return notarealpackagexyz\n"
+    doc = Document("file:///t.py", "python", 1, text)
+    assert not any(f.rule_id.startswith("PY-DEP") for f in incremental(doc))  # no picture yet: the dependency rules are quiet
+    result = analyze_detailed(doc.source, doc.tree, "python", cache=doc.analysis_cache, project=FIXTURE_PROJECT)
+    want = analyze_detailed(doc.source, doc.tree, "python", project=FIXTURE_PROJECT).findings
+    assert result.findings == want
+    assert {f.rule_id for f in want} >= {"PY-DEP-001", "PY-DEP-003"}
+    assert result.units_analyzed == 4  # the three imports and `late`, not the twenty helpers
+    again = analyze_detailed(doc.source, doc.tree, "python", cache=doc.analysis_cache)
+    assert again.findings == scratch(doc.source, tree=doc.tree) and again.units_analyzed == 4

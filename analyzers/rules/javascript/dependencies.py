@@ -78,11 +78,15 @@ def _specifiers(ctx) -> Iterable[Node]:
 
 
 def _node_sites(ctx) -> list[ImportSite]:
-    deps = ctx.project.node if ctx.project is not None else None
+    specifiers = list(_specifiers(ctx))
+    if not specifiers:
+        return []  # without reading the picture: a new one re-analyses only units with imports
+    project = ctx.project
+    deps = project.node if project is not None else None
     if deps is None:
         return []
     found = []
-    for spec in _specifiers(ctx):
+    for spec in specifiers:
         content = _content(spec)
         if content is None:
             continue

@@ -89,11 +89,15 @@ def _module_nodes(stmt: Node) -> Iterable[tuple[Node, bool]]:
 
 
 def _python_sites(ctx) -> list[ImportSite]:
-    deps = ctx.project.python if ctx.project is not None else None
+    statements = ctx.captures(_IMPORTS).get("import", [])
+    if not statements:
+        return []  # without reading the picture: a new one re-analyses only units with imports
+    project = ctx.project
+    deps = project.python if project is not None else None
     if deps is None:
         return []
     found = []
-    for stmt in ctx.captures(_IMPORTS).get("import", []):
+    for stmt in statements:
         for module, bare in _module_nodes(stmt):
             written = ctx.text(module)
             verdict = python_verdict(written, deps)
