@@ -78,15 +78,15 @@ def _specifiers(ctx) -> Iterable[Node]:
 
 
 def _node_sites(ctx) -> list[ImportSite]:
-    specifiers = list(_specifiers(ctx))
-    if not specifiers:
+    start, end = ctx.unit.start_byte, ctx.unit.end_byte
+    if all(ctx.source.find(word, start, end) < 0 for word in (b"import", b"require", b"export")):
         return []  # without reading the picture: a new one re-analyses only units with imports
     project = ctx.project
     deps = project.node if project is not None else None
     if deps is None:
         return []
     found = []
-    for spec in specifiers:
+    for spec in _specifiers(ctx):
         content = _content(spec)
         if content is None:
             continue

@@ -89,15 +89,14 @@ def _module_nodes(stmt: Node) -> Iterable[tuple[Node, bool]]:
 
 
 def _python_sites(ctx) -> list[ImportSite]:
-    statements = ctx.captures(_IMPORTS).get("import", [])
-    if not statements:
+    if ctx.source.find(b"import", ctx.unit.start_byte, ctx.unit.end_byte) < 0:
         return []  # without reading the picture: a new one re-analyses only units with imports
     project = ctx.project
     deps = project.python if project is not None else None
     if deps is None:
         return []
     found = []
-    for stmt in statements:
+    for stmt in ctx.captures(_IMPORTS).get("import", []):
         for module, bare in _module_nodes(stmt):
             written = ctx.text(module)
             verdict = python_verdict(written, deps)
