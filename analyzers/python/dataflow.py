@@ -41,7 +41,11 @@ def enclosing_function(node: Node) -> Node | None:
 
 
 def scope_of(ctx: AnalysisContext, node: Node) -> Node:
-    return enclosing_function(node) or ctx.unit
+    key = ("scope", node.id)
+    memo = ctx._memo
+    if key not in memo:
+        memo[key] = enclosing_function(node) or ctx.unit
+    return memo[key]
 
 
 def _param_definitions(ctx: AnalysisContext, function: Node) -> list[Definition]:

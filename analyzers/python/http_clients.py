@@ -93,7 +93,13 @@ def _self_attribute_library(ctx: AnalysisContext, receiver: Node, dotted: str) -
 
 
 def http_call(ctx: AnalysisContext, call: Node) -> HttpCall | None:
-    """Describe `call` if it sends an HTTP request, else None."""
+    """Describe `call` if it sends an HTTP request, else None (remembered per
+    call for the unit: several rules ask, and `d.get(...)` looks like a
+    client's `get` until the receiver's definitions are followed)."""
+    return ctx.memo(("http_call", call.id), lambda: _http_call(ctx, call))
+
+
+def _http_call(ctx: AnalysisContext, call: Node) -> HttpCall | None:
     function = call.child_by_field_name("function")
     if function is None:
         return None

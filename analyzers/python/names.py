@@ -28,11 +28,18 @@ def qualified_name(ctx: AnalysisContext, node: Node | None) -> str | None:
     """The dotted name with its first part replaced by what it was imported as.
 
     `from sqlalchemy import text as t; t(...)` resolves to `sqlalchemy.text`.
+    Remembered per node for the unit: most rules ask for the names of the
+    same calls.
     """
-    dotted = dotted_name(ctx, node)
-    if dotted is None:
+    if node is None:
         return None
-    return qualify(ctx, dotted)
+    key = ("qualified", node.id)
+    memo = ctx._memo
+    if key in memo:
+        return memo[key]
+    dotted = dotted_name(ctx, node)
+    found = memo[key] = None if dotted is None else qualify(ctx, dotted)
+    return found
 
 
 def qualify(ctx: AnalysisContext, dotted: str) -> str:

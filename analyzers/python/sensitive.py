@@ -134,6 +134,8 @@ KNOWN_FORMATS: tuple[KnownFormat, ...] = (
         re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----\s*(?:[A-Za-z0-9+/=:\-,\s]{40,})"),
     ),
 )
+_ANY_KNOWN_FORMAT = re.compile("|".join(f"(?:{fmt.pattern.pattern})" for fmt in KNOWN_FORMATS))
+"""Every format in one pattern: most strings match none, and one search says so."""
 
 
 def identifier_words(name: str) -> list[str]:
@@ -292,7 +294,9 @@ def credential_value(value: str, strength: str) -> bool:
 def known_format(value: str) -> KnownFormat | None:
     if "EXAMPLE" in value.upper() and "PRIVATE KEY" not in value:
         return None  # AWS documentation keys (AKIAIOSFODNN7EXAMPLE) and friends
-    for fmt in KNOWN_FORMATS:
+    if _ANY_KNOWN_FORMAT.search(value) is None:
+        return None
+    for fmt in KNOWN_FORMATS:  # the first format in the list wins, wherever in the value it matches
         if fmt.pattern.search(value):
             return fmt
     return None

@@ -115,6 +115,8 @@ class EcbMode(_CipherRule):
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
         for node in ctx.captures("[(attribute) (identifier)] @n").get("n", []):
+            if node.type == "attribute" and not ctx.text(node).endswith("MODE_ECB"):
+                continue  # an import alias renames only the first part of a dotted name
             parent = node.parent
             if parent is not None and (parent.type in ("attribute", "dotted_name", "aliased_import") or parent.type.startswith("import")):
                 continue

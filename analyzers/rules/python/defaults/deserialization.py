@@ -100,7 +100,6 @@ class InsecureDeserialization(Rule):
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
         for call, name in calls(ctx):
             name = name or ""
-            data = _payload(ctx, call)
             if name in DESERIALIZERS:
                 pass
             elif name == "numpy.load" and self._true(ctx, argument_value(ctx, call, "allow_pickle")):
@@ -109,6 +108,7 @@ class InsecureDeserialization(Rule):
                 pass
             else:
                 continue
+            data = _payload(ctx, call)
             taint = remote_taint(ctx, data)
             origin = f"{taint.source} (line {taint.line})" if taint else _network_read(ctx, data)
             if origin is None:

@@ -81,6 +81,8 @@ class _UnsafeYamlLoad(Rule):
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
         for call, name in calls(ctx):
+            if name not in LOADING_FUNCTIONS and name not in UNSAFE_FUNCTIONS and name not in RUAMEL_YAML:
+                continue
             if _local_receiver(ctx, call):
                 continue  # `yaml = YAML(typ="rt"); yaml.load(...)`: a local object, not the module
             if name in LOADING_FUNCTIONS:
