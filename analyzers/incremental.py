@@ -146,7 +146,7 @@ class DocumentAnalysis:
             hit.append(following)  # on the edited row: its column moved
             following = units.after(units.span(following)[0])
         if following is not None and units.span(following)[2] == old_end_row + 1:
-            following.out_at = None  # a suppression comment on the line above it may have changed
+            following.out_at = following.kept = None  # a suppression comment on the line above it may have changed
         for entry in hit:
             begin, end, _row = units.span(entry)
             self.removed.append([begin, end, entry])
@@ -281,7 +281,7 @@ class DocumentAnalysis:
             self._define(entry, True, keyed)
         for entry, (findings, seen, errors, pinned) in rule_runs.values():
             entry.findings, entry.seen, entry.errors, entry.pinned = findings, seen, errors, pinned
-            entry.out_at = None
+            entry.out_at = entry.kept = None
             units.refresh(entry)
             self._index(entry, True, parts=False)
         for entry in plan.new:
@@ -444,14 +444,17 @@ class DocumentAnalysis:
             self.epoch += 1
         out: list[Finding] = []
         span = self.units.span
-        epoch = self.epoch
+        epoch, output_key = self.epoch, self.output_key
         complete, suppressed = setup.complete, setup.suppressed
         for entry in self.units.flagged():
             start, _end, row = span(entry)
             at = (start, row, epoch)
             if entry.out_at != at:  # moved, new, or the line above it changed (see `edited`)
-                absolute = (complete(_absolute(f, start, row, epoch), source, tree, self) for f in entry.findings)
-                entry.out = tuple(f for f in absolute if not suppressed(f, source))
+                absolute = [complete(_absolute(f, start, row, epoch), source, tree, self) for f in entry.findings]
+                kept = entry.kept
+                if kept is None or kept[0] != output_key:
+                    kept = entry.kept = (output_key, tuple(not suppressed(f, source) for f in absolute))
+                entry.out = tuple(f for f, keep in zip(absolute, kept[1]) if keep)
                 entry.out_at = at
             out.extend(entry.out)
         if self.module_findings:

@@ -17,7 +17,7 @@ class Entry:
     """One analysed top-level unit. `start`, `end` and `row` are stored
     relative to the block's pending shift; use `UnitList.span()`."""
 
-    __slots__ = ("start", "end", "row", "block", "key", "parts", "part_seen", "findings", "seen", "errors", "out", "out_at", "pinned")
+    __slots__ = ("start", "end", "row", "block", "key", "parts", "part_seen", "findings", "seen", "errors", "out", "out_at", "kept", "pinned")
 
     def __init__(self, start: int, end: int, row: int, key: tuple):
         self.start, self.end, self.row = start, end, row
@@ -36,6 +36,9 @@ class Entry:
         self.out: tuple = ()
         self.out_at: tuple | None = None
         """The findings made absolute, and the (start, row, epoch) they were made for."""
+        self.kept: tuple | None = None
+        """(output key, which findings no comment suppresses): the same after a
+        move, until the unit or the line above it changes."""
         self.pinned = False
         """A finding refers to a place outside the unit (a line number, a fix
         edit): the results hold only where they were computed."""

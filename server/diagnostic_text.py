@@ -13,12 +13,12 @@ finding, row, epoch; see analyzers.incremental): findings with the same
 relative finding and epoch are the same text at another place, so their
 diagnostics differ only in line numbers, and only in the positions inside
 the unit (a fix's added import sits at the top of the file and does not
-move; it changes the epoch when it must). So the first rendering of an
-anchored finding becomes a template: its JSON text split at the line numbers
-of in-unit positions, each stored relative to the unit's row. A moved finding
-costs a string join, a new one a full conversion, and the list is joined as
-text, never re-encoded. Documents with lone `\\r` line breaks (LSP lines and
-tree-sitter rows then differ) and messages that name a line number are
+move; it changes the epoch when it must) and in a message that names a line
+of the unit. So the first rendering of an anchored finding becomes a
+template: its JSON text split at those line numbers, each stored relative to
+the unit's row. A moved finding costs a string join, a new one a full
+conversion, and the list is joined as text, never re-encoded. Documents with
+lone `\\r` line breaks (LSP lines and tree-sitter rows then differ) are
 rendered in full.
 """
 
@@ -33,7 +33,9 @@ from .convert import diagnostic_json
 from .documents import Document
 
 _SLOT = "\x00line-%d\x00"
-_SLOT_TEXT = re.compile(r'"\\u0000line-(\d+)\\u0000"')
+_SLOTS = re.compile(r'"\\u0000line-(\d+)\\u0000"|\\u0000(-?\d+)\\u0000')
+"""A line slot (the whole JSON value), or a line mark in the message (see
+analyzers.incremental: a message names a line of its unit as a row offset)."""
 
 
 class _Template:
@@ -76,7 +78,7 @@ class DiagnosticTexts:
             if hit is None or hit[0] is not finding:
                 text = None
                 anchor = finding.anchor
-                if anchor is not None and "\x00" not in anchor[0].message:
+                if anchor is not None:
                     relative, row, epoch = anchor
                     template = templates.get(id(relative))
                     if template is None or template.relative is not relative or template.epoch != epoch:
@@ -110,8 +112,9 @@ def _template(doc: Document, finding: Finding, relative: Finding, row: int, epoc
         for edit in fix["edits"][: len(own.edits)]:  # the rest (added imports, renames) do not move with the unit
             slot(edit["range"]["start"])
             slot(edit["range"]["end"])
-    text = json.dumps(data)
-    parts = _SLOT_TEXT.split(text)
-    pieces = parts[0::2]
-    order = [int(n) for n in parts[1::2]]
-    return _Template(relative, epoch, pieces, [lines[n] for n in order])
+    if "\x00" in relative.message:  # "built on line N": the relative message keeps N as a mark
+        data["message"] = relative.message + data["message"][len(finding.message) :]
+    parts = _SLOTS.split(json.dumps(data))
+    pieces = parts[0::3]
+    offsets = [lines[int(slot)] if slot is not None else int(mark) + 1 for slot, mark in zip(parts[1::3], parts[2::3])]
+    return _Template(relative, epoch, pieces, offsets)
