@@ -141,6 +141,9 @@ class DocumentAnalysis:
         delta, drow = new_end - old_end, new_end_row - old_end_row
         units = self.units
         hit = units.overlapping(start, old_end)
+        previous = units.before(start)
+        if previous is not None and start - units.span(previous)[1] <= len(previous.key[4]):
+            hit.append(previous)  # on its last line: a fix that adds the line after it moved
         following = units.after(old_end)
         while following is not None and units.span(following)[2] == old_end_row:
             hit.append(following)  # on the edited row: its column moved
@@ -358,6 +361,10 @@ class DocumentAnalysis:
         for entry in plan.new:
             for key in _part_of(entry, i) or ():
                 new_by_key.setdefault(key, []).append(entry)
+        recomputed_by_key: dict = {}  # units whose part was recomputed may define keys they did not (their part read a fact)
+        for entry_id, parts in new_parts.items():
+            for key in (parts[i] if len(parts) > i else None) or ():
+                recomputed_by_key.setdefault(key, []).append(plan.by_id[entry_id])
         merged = dict(old_facts)
         atoms: set = set()
         for key in affected:
@@ -368,6 +375,9 @@ class DocumentAnalysis:
                 part = (new_parts.get(id(entry)) or entry.parts)[i]
                 if part and key in part and span(entry)[0] > best_at:
                     best_at, best = span(entry)[0], part[key]
+            for entry in recomputed_by_key.get(key, ()):
+                if entry.block is not None and id(entry) not in plan.taken and span(entry)[0] > best_at:
+                    best_at, best = span(entry)[0], new_parts[id(entry)][i][key]
             for entry in new_by_key.get(key, ()):
                 if plan.spans[id(entry)][0] > best_at:
                     best_at, best = plan.spans[id(entry)][0], entry.parts[i][key]
@@ -541,16 +551,25 @@ def _map_high(p: int, start: int, old_end: int, new_end: int) -> int:
 
 def unit_key(source: bytes, node: Node) -> tuple:
     """What a unit's results depend on: its own bytes, the bytes before it on
-    its line (columns on its first line) and the shape of its tree (in broken
-    code the same text can parse differently after different text)."""
-    start = node.start_byte
-    key = (source[source.rfind(b"\n", 0, start) + 1 : start], source[start : node.end_byte], node.type, node.descendant_count)
+    its first line (columns), the rest of its last line (a fix may insert
+    lines after it, at the start of the next line) and the shape of its tree
+    (in broken code the same text can parse differently after different
+    text)."""
+    start, end = node.start_byte, node.end_byte
+    line_end = source.find(b"\n", end)
+    key = (
+        source[source.rfind(b"\n", 0, start) + 1 : start],
+        source[start:end],
+        node.type,
+        node.descendant_count,
+        source[end : len(source) if line_end < 0 else line_end],
+    )
     return key + (str(node),) if node.has_error else key
 
 
 def _is_broken(entry: Entry) -> bool:
     """Whether the unit holds a syntax error (its key then carries the whole tree shape)."""
-    return len(entry.key) > 4
+    return len(entry.key) > 5
 
 
 def _children_in(root: Node, last: Node | None, lo: int, hi: int) -> list[Node]:
@@ -595,7 +614,7 @@ class _Plan:
             for entry in state.broken.values():
                 begin, end, _row = units.span(entry)
                 children = _children_in(root, last, begin, end)
-                if not any(c.start_byte == begin and c.end_byte == end and str(c) == entry.key[4] for c in children):
+                if not any(c.start_byte == begin and c.end_byte == end and str(c) == entry.key[5] for c in children):
                     spans.append([begin, end])
         taken: set[int] = {id(e) for e in self.replaced}
         count = root.child_count

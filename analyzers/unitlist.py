@@ -104,6 +104,17 @@ class UnitList:
             b -= 1
         return found[::-1]
 
+    def before(self, offset: int) -> Entry | None:
+        """The last entry ending before `offset`."""
+        b = bisect_right(self.firsts, offset) - 1
+        while b >= 0:
+            block = self.blocks[b]
+            for entry in reversed(block.entries):
+                if entry.end + block.dbyte < offset:
+                    return entry
+            b -= 1
+        return None
+
     def after(self, offset: int) -> Entry | None:
         """The first entry starting after `offset`."""
         b = max(0, bisect_right(self.firsts, offset) - 1)

@@ -9,7 +9,8 @@ request data through small helpers of the same file:
     def find(): conn.search(BASE, build_filter(request.args["u"]))
 
 So every helper function (top-level functions and methods of top-level
-classes) gets a **summary**: which parameters reach its return value, per
+classes) that a call in the file names (`called_helpers`: `helper(...)`,
+`self.method(...)`) gets a **summary**: which parameters reach its return value, per
 sink category when a category-specific sanitiser sits in between
 (`return shlex.quote(x)` is clean for the shell, not for SQL), and whether it
 returns untrusted input by itself (`def get_name(): return request.args["n"]`).
@@ -30,10 +31,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tree_sitter import Node
+from tree_sitter import Node, QueryCursor
 
+from ..budget import deeper_than
 from ..context import AnalysisContext
 from ..facts import ModuleFacts, register_unit_facts
+from ..languages import query
 from .taint_specs import ALL, CODE, HEADER, KIND_RANK, LOG, PARAM, PATH, SANITISER_SUFFIXES, SANITISERS, SINKS
 
 _RAW = "raw"  # pseudo-sink: only sanitisers that work for every sink apply
@@ -164,10 +167,45 @@ def _combine_names(parts: list[tuple]) -> dict[str, Any]:
     return {"module_names": sorted(names), "regex_constants": regexes, "model_fields": models, "logger_names": sorted(loggers)}
 
 
+_CALLEES = "(call function: [(identifier) (attribute object: (identifier) attribute: (identifier))] @callee)"
+
+
+def _callees_part(source: bytes, unit: Node, facts) -> frozenset[str] | None:
+    """The summary keys one statement's calls could look up: `helper(...)`,
+    and `self.method(...)` / `cls.method(...)` as `Class.method` (what
+    taint._summary_for_call asks for)."""
+    if deeper_than(unit):
+        return None  # not queried (analyzers/budget.py); its rules report that
+    found: set[str] = set()
+    for callee in QueryCursor(query("python", _CALLEES)).captures(unit).get("callee", []):
+        if callee.type == "identifier":
+            found.add(_text(source, callee))
+            continue
+        if _text(source, callee.child_by_field_name("object")) not in ("self", "cls"):
+            continue
+        parent = callee.parent
+        while parent is not None and parent.type != "class_definition":
+            parent = parent.parent
+        if parent is not None:
+            found.add(f"{_text(source, parent.child_by_field_name('name'))}.{_text(source, callee.child_by_field_name('attribute'))}")
+    return frozenset(found) or None
+
+
+def _combine_callees(parts: list[frozenset[str]]) -> dict[str, Any]:
+    return {"called_helpers": sorted(set().union(*parts))}
+
+
 def _summaries_part(source: bytes, unit: Node, facts) -> dict[str, dict] | None:
-    """Taint summaries of the functions one statement defines (see the module docstring)."""
+    """Taint summaries of the functions one statement defines that some call
+    of the file could use (see the module docstring): summarising is the
+    costliest fact of a file, and most route handlers are never called. A
+    first call of a helper changes `called_helpers`, which recomputes this
+    part (the engine records the membership read)."""
     summaries: dict[str, dict] = {}
+    called = facts.get("called_helpers", ())
     for key, function, is_method in _functions(source, unit):
+        if key not in called:
+            continue
         summary = summarise(source, function, facts, is_method)
         if summary is not None:
             summaries[key] = summary
@@ -175,6 +213,7 @@ def _summaries_part(source: bytes, unit: Node, facts) -> dict[str, dict] | None:
 
 
 register_unit_facts("python", combine=_combine_names, stage=1)(_names_part)
+register_unit_facts("python", combine=_combine_callees, stage=1)(_callees_part)
 register_unit_facts("python", keyed="taint_summaries", stage=2)(_summaries_part)
 
 

@@ -435,12 +435,14 @@ def test_summary_facts_change_only_when_a_helper_changes() -> None:
         source = (FLASK + textwrap.dedent(code)).encode()
         return compute_facts("python", source, parse(source, "python").root_node)
 
-    base = facts("def h(x):\n    return x\n\ndef other():\n    return 1\n")
-    moved = facts("\n\ndef h(x):\n    return x\n\ndef other():\n    return 2\n")
-    changed = facts("def h(x):\n    return int(x)\n\ndef other():\n    return 1\n")
+    caller = "\ndef caller(v):\n    return h(v)\n"
+    base = facts("def h(x):\n    return x\n\ndef other():\n    return 1\n" + caller)
+    moved = facts("\n\ndef h(x):\n    return x\n\ndef other():\n    return 2\n" + caller)
+    changed = facts("def h(x):\n    return int(x)\n\ndef other():\n    return 1\n" + caller)
     assert base.get("taint_summaries") == moved.get("taint_summaries")
     assert base.get("taint_summaries") != changed.get("taint_summaries")
     assert base.fingerprint != changed.fingerprint
+    assert set(base.get("taint_summaries")) == {"h"}  # only helpers some call can use are summarised
 
 
 def test_route_handler_detection() -> None:
