@@ -115,8 +115,11 @@ def _compared_part(source: bytes, unit: Node, facts) -> list[str] | None:
     found = [
         name
         for name in helpers
-        if re.search(rf"(?:[!=]=\s*{name}\s*\(|\b{name}\s*\([^()\n]*(?:\([^()\n]*\))?[^()\n]*\)\s*[!=]=)", text)
-        or re.search(rf"\b{name}\s*\(", digests)
+        if name in text  # both patterns need the name (digests is part of text): most statements call none of the helpers
+        and (
+            re.search(rf"(?:[!=]=\s*{name}\s*\(|\b{name}\s*\([^()\n]*(?:\([^()\n]*\))?[^()\n]*\)\s*[!=]=)", text)
+            or re.search(rf"\b{name}\s*\(", digests)
+        )
     ]
     return found or None
 
