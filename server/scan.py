@@ -163,16 +163,45 @@ def _dependency_view(fix: Fix, options: ScanOptions) -> tuple[FixView, ...]:
 
 
 def _fix_diff(source: bytes, edits: tuple[Edit, ...], name: str) -> str:
+    """The unified diff (one line of context) a fix makes to the file. Only
+    the lines between its first and last edit are compared (with their
+    context): the rest of the file is the same on both sides, and diffing
+    whole files cost more than analysing them when a file had many fixes."""
     try:
         fixed = apply_edits(source, edits)
     except ValueError:
         return ""
+    context = 1
+    if edits:
+        first = min(e.start_byte for e in edits)
+        last = max(e.end_byte for e in edits)
+        head = len(source[:first].decode("utf-8", "replace").splitlines(keepends=True))  # lines up to and with the first edit's
+        tail = max(0, len(source[last:].decode("utf-8", "replace").splitlines()) - 1)  # whole lines after the last edit's
+        skip = max(0, head - 1 - context - _SLACK)
+        keep_tail = max(0, tail - context - _SLACK)
+    else:
+        skip = keep_tail = 0
     before = source.decode("utf-8", "replace").splitlines()
     after = fixed.decode("utf-8", "replace").splitlines()
-    diff = list(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}", n=1, lineterm=""))
+    window = [line for line in difflib.unified_diff(before[skip : len(before) - keep_tail], after[skip : len(after) - keep_tail], f"a/{name}", f"b/{name}", n=context, lineterm="")]
+    diff = [_moved_hunk(line, skip) if line.startswith("@@ ") else line for line in window]
     if len(diff) > FIX_DIFF_MAX_LINES:
         diff = diff[:FIX_DIFF_MAX_LINES] + ["… (diff shortened)"]
     return "\n".join(diff)
+
+
+_SLACK = 8
+"""Unchanged lines kept on each side of the window: a run of inserted blank
+lines matches the same way as in a whole-file diff."""
+_HUNK = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
+
+
+def _moved_hunk(header: str, lines: int) -> str:
+    """A hunk header of a diff of a window starting `lines` lines into both files."""
+    if not lines:
+        return header
+    match = _HUNK.match(header)
+    return f"@@ -{int(match.group(1)) + lines}{match.group(2) or ''} +{int(match.group(3)) + lines}{match.group(4) or ''} @@{header[match.end():]}"
 
 
 def fingerprint(finding: Finding, source: bytes, index: LineIndex, occurrence: int) -> str:
