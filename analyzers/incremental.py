@@ -51,8 +51,12 @@ _IMPORT_FACTS = frozenset({"imports", "imported_modules", "module_style"})
 RULES = -1
 """The layer of `DocumentAnalysis.readers` that holds what rules read."""
 
-RESULTS_KEPT = 512
-"""Analysed units remembered by text after they left the document."""
+RESULTS_KEPT = 8
+"""Analysed units remembered by text after they left the document (per
+document): a character typed and deleted, an undo, a line cut and pasted
+back find their results. Each result kept is memory nothing else shares,
+and 512 made a server with 200 open documents grow by 10% over 10,000
+edits; 8 keeps that under 3%."""
 
 
 @dataclass

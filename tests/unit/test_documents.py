@@ -45,3 +45,19 @@ def test_unsupported_language_keeps_text_without_tree() -> None:
     doc = Document("file:///notes.txt", "plaintext", 1, "hello")
     doc.apply_changes(2, [(RangeSpec(0, 5, 0, 5), " world")])
     assert doc.text == "hello world" and doc.tree is None
+
+
+def test_the_tree_budget_drops_the_oldest_trees_and_parses_them_again() -> None:
+    from draftguard.analyzers import parse
+    from draftguard.server.documents import DocumentStore, TreeBudget
+
+    store = DocumentStore(budget=TreeBudget(limit=3000))
+    text = "def f(a):\n    return a\n\n" * 40  # 960 bytes: three documents fit
+    docs = [store.open(f"file:///d{i}.py", "python", 1, text) for i in range(5)]
+    assert [d._tree is not None for d in docs] == [False, False, True, True, True]
+    docs[0].apply_changes(2, [(RangeSpec(0, 4, 0, 5), "g")])  # its old text is parsed again, then edited incrementally
+    assert docs[0].tree is not None and str(docs[0].tree.root_node) == str(parse(docs[0].source, "python").root_node)
+    assert [d._tree is not None for d in docs] == [True, False, False, True, True]  # the oldest holder made room
+    assert docs[1].tree is not None and str(docs[1].tree.root_node) == str(parse(docs[1].source, "python").root_node)
+    store.close("file:///d1.py")
+    assert all(id(d) != id(docs[1]) for d, _size in store.budget.holders.values())
