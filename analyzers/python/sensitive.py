@@ -303,26 +303,61 @@ def known_format(value: str) -> KnownFormat | None:
 
 
 def string_literal_value(ctx: AnalysisContext, node: Node | None) -> str | None:
-    """Value of a plain (non-f) str or bytes literal, bytes decoded as latin-1."""
-    import ast
-
+    """Value of a plain (non-f) str or bytes literal, bytes decoded as latin-1
+    (remembered per node for the unit: the secret rules all ask)."""
     node = unwrap_parens(node)
     if node is None:
         return None
+    key = ("string-value", node.id)
+    memo = ctx._memo
+    if key not in memo:
+        memo[key] = _string_literal_value(ctx, node)
+    return memo[key]
+
+
+def _string_literal_value(ctx: AnalysisContext, node: Node) -> str | None:
+    import ast
+
     if node.type == "concatenated_string":
         parts = [string_literal_value(ctx, c) for c in node.named_children]
         return None if any(p is None for p in parts) else "".join(parts)  # type: ignore[arg-type]
     if node.type != "string" or any(c.type == "interpolation" for c in node.children):
         return None
-    if "f" in string_prefix(ctx, node):
+    prefix = string_prefix(ctx, node)
+    if "f" in prefix:
         return None
+    text = ctx.text(node)
+    simple = _simple_literal(text, prefix)
+    if simple is not None:
+        return None if simple is False else simple
     try:
-        value = ast.literal_eval(ctx.text(node))
+        value = ast.literal_eval(text)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
     if isinstance(value, bytes):
         return value.decode("latin-1")
     return value if isinstance(value, str) else None
+
+
+def _simple_literal(text: str, prefix: str) -> str | bool | None:
+    """The value of a literal that needs no decoding (no backslash, no quote
+    character inside, nothing Python would reject), as `ast.literal_eval`
+    gives it; False for a bytes literal Python rejects (non-ASCII); None when
+    the literal needs the full evaluation. Most strings of a file are plain
+    text and docstrings, and evaluating each cost more than the rules that ask."""
+    start = len(prefix)
+    quote = text[start : start + 1]
+    if quote not in ("'", '"'):
+        return None
+    width = 3 if len(text) >= start + 6 and text.startswith(quote * 3, start) and text.endswith(quote * 3) else 1
+    if len(text) < start + 2 * width or not text.endswith(quote * width):
+        return None
+    body = text[start + width : len(text) - width]
+    if quote in body or "\\" in body or "\x00" in body or "\r" in body or (width == 1 and "\n" in body):
+        return None
+    if "b" in prefix and not body.isascii():
+        return False
+    return body
 
 
 @dataclass(frozen=True)
