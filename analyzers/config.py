@@ -21,6 +21,9 @@ class AnalysisConfig:
     """Rules that are off by default and switched on explicitly."""
     severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
     honour_nosec: bool = False
+    prefilter: bool = True
+    """Skip rules on units that lack their trigger words (analyzers/prefilter.py).
+    Off only to check that skipping changes no finding."""
 
     def rule_enabled(self, rule_id: str, default_enabled: bool) -> bool:
         if self.only_rules is not None:
@@ -36,6 +39,7 @@ class AnalysisConfig:
             sorted(self.disabled_rules),
             sorted(self.only_rules) if self.only_rules is not None else None,
             sorted(self.enabled_rules),
+            self.prefilter,
         )
         return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 

@@ -31,6 +31,7 @@ from .facts import compute_facts, unit_providers
 from .incremental import AnalysisResult, DocumentAnalysis, Setup, sorted_unique
 from .languages import get_spec
 from .model import Edit, Finding, Fix
+from .prefilter import applicable_rules
 from .rules import Rule, rules_for
 from .suppression import is_suppressed
 
@@ -118,7 +119,12 @@ def _setup(language: str, config: AnalysisConfig, project: ProjectDependencies |
         run_rule=_run_rule,
         complete=complete,
         suppressed=suppressed,
+        select_rules=applicable_rules if config.prefilter else _every_rule,
     )
+
+
+def _every_rule(rules: tuple, _ctx: AnalysisContext) -> tuple:
+    return rules
 
 
 def analysis_steps(
@@ -163,7 +169,7 @@ def analyze_detailed(
         if unit.end_byte == unit.start_byte:
             continue  # an empty error node: nothing to analyse
         ctx = AnalysisContext(source, tree, language, facts, unit, project)
-        for rule in setup.unit_rules:
+        for rule in setup.select_rules(setup.unit_rules, ctx):
             found.extend(_run_rule(rule, ctx, result.rule_errors))
         result.units_analyzed += 1
     if setup.module_rules:

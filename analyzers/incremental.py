@@ -89,6 +89,8 @@ class Setup:
     """(finding, source) -> whether a comment silences it."""
     project: Any = None
     """The project's dependency picture (dependencies.project), if any."""
+    select_rules: Callable = lambda rules, ctx: rules
+    """(unit rules, ctx) -> those worth running on ctx.unit (analyzers/prefilter.py)."""
 
 
 class _Saved:
@@ -340,7 +342,7 @@ class DocumentAnalysis:
         ctx = AnalysisContext(source, tree, setup.language, FactsReader(facts, seen), node, setup.project)
         errors: list[str] = []
         found: list[Finding] = []
-        for rule in setup.unit_rules:
+        for rule in setup.select_rules(setup.unit_rules, ctx):
             found.extend(setup.run_rule(rule, ctx, errors))
         relative, pinned = _relative(sorted_unique(found), node, source)
         return relative, seen, tuple(errors), pinned

@@ -11,6 +11,7 @@ from tree_sitter import Node, Tree
 from ..common.edits import insert_lines
 from ..facts import register_unit_facts
 from ..model import Edit
+from ..prefilter import TRIGGER_ALIASES, rules_triggered_by
 
 _IMPORT_ERRORS = (b"ImportError", b"ModuleNotFoundError", b"Exception")
 _LITERAL_TYPES = {"string", "integer", "float", "true", "false", "none", "concatenated_string"}
@@ -207,3 +208,42 @@ def materialize_imports(source: bytes, tree: Tree, statements: tuple[str, ...]) 
             _record_import(source, stmt, imports)
     missing = [s for s in dict.fromkeys(statements) if not _already_imported(s, imports)]
     return insert_lines(source, _insertion_offset(source, root), missing)
+
+
+def _trigger_alias_part(source: bytes, unit: Node, _facts) -> dict[str, list[str]] | None:
+    """The imports of one unit that rename a name some rule's triggers
+    contain (`from hashlib import md5 as h`, `import yaml as y`): the rule
+    prefilter runs those rules on units that use the new name (see
+    analyzers/prefilter.py). Imports that keep the name (`from os import
+    system`) need nothing: the name is in the text of every unit using it."""
+    if not unit.type.startswith("import") and unit.type not in ("try_statement", "if_statement"):
+        return None
+    bindings: dict[str, str] = {}
+    for stmt in _walk_unit(unit):
+        if stmt.type in ("import_statement", "import_from_statement"):
+            _record_import(source, stmt, bindings)
+    found: dict[str, list[str]] = {}
+    for alias, target in bindings.items():
+        if alias == "*" or "." in alias or target.rsplit(".", 1)[-1] == alias:
+            continue
+        triggered = rules_triggered_by(target, _python_rules())
+        if triggered:
+            found[alias] = triggered
+    return found or None
+
+
+def _combine_trigger_aliases(parts: list[dict[str, list[str]]]) -> dict[str, Any]:
+    merged: dict[str, list[str]] = {}
+    for part in parts:
+        for alias, rule_ids in part.items():
+            merged[alias] = sorted(set(merged.get(alias, ())) | set(rule_ids))
+    return {TRIGGER_ALIASES: merged}
+
+
+def _python_rules() -> list:
+    from ..rules import rules_for
+
+    return rules_for("python")
+
+
+register_unit_facts("python", combine=_combine_trigger_aliases)(_trigger_alias_part)

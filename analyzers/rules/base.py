@@ -54,6 +54,12 @@ class Rule:
     default_enabled: ClassVar[bool] = True
     fix_title: ClassVar[str] = ""
     """Name of the quick fix the rule offers, if any (README and SARIF)."""
+    triggers: ClassVar[tuple[str, ...] | None] = None
+    """Strings at least one of which occurs in the text of every unit the
+    rule can report in (the last part of each dotted name it resolves); the
+    engine skips the rule on other units (analyzers/prefilter.py). None: the
+    rule runs everywhere."""
+    triggers_ignore_case: ClassVar[bool] = False
 
     def check(self, ctx: "AnalysisContext") -> Iterable[Finding]:
         raise NotImplementedError(f"{type(self).__name__} must implement check()")

@@ -29,6 +29,7 @@ TEXTS = {path.name: path.read_text(encoding="utf-8") for path in sorted(FIXTURES
 SNIPPETS = [
     "x", "(", ")", "'", '"', ":", "\n", "\n\n", "    ", "#", " ", "f", "%", ",",
     "import os\n", "import subprocess as sp\n", "from flask import request\n",
+    "from hashlib import md5 as digest\n", "    digest(value)\n",
     "SECRET = 'abc'\n", "PAGE = 10\n",
     "def helper(value):\n    return value\n",
     "def source():\n    return request.args['q']\n",

@@ -96,6 +96,7 @@ class _CipherRule(Rule):
 class EcbMode(_CipherRule):
     id = "PY-CRYPTO-001"
     name = "ecb-mode"
+    triggers = ("ECB",)
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     summary = "Block cipher in ECB mode"
