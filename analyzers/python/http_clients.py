@@ -38,6 +38,14 @@ CLIENT_CONSTRUCTORS = {
     "urllib3.connection_from_url": "urllib3",
 }
 _MODULE_LIBRARIES = ("requests", "httpx")
+MODULE_FUNCTIONS = HTTP_METHODS | {"request", "stream"}
+"""Functions of the `requests`/`httpx` modules that send a request."""
+CLIENT_METHODS = HTTP_METHODS | {"request", "stream", "urlopen", "send"}
+"""Methods of client objects that send a request."""
+URLLIB_OPENERS = frozenset({"urllib.request.urlopen", "urllib.request.Request", "urllib2.urlopen", "six.moves.urllib.request.urlopen"})
+CALL_NAMES = frozenset(MODULE_FUNCTIONS | CLIENT_METHODS | {name.rsplit(".", 1)[-1] for name in URLLIB_OPENERS} | {"request"})  # urllib3.request
+"""The last part of every name `http_call` recognises: a unit without any of
+them sends no request (the prefilter triggers of rules built on `http_call`)."""
 
 
 @dataclass(frozen=True)
@@ -105,16 +113,16 @@ def _http_call(ctx: AnalysisContext, call: Node) -> HttpCall | None:
         return None
     name = qualified_name(ctx, function) or ""
     module, _, method = name.rpartition(".")
-    if module in _MODULE_LIBRARIES and (method in HTTP_METHODS or method in ("request", "stream")):
+    if module in _MODULE_LIBRARIES and method in MODULE_FUNCTIONS:
         return HttpCall(call, module, method, _url_argument(ctx, call, method), via_client=False)
-    if name in ("urllib.request.urlopen", "urllib.request.Request", "urllib2.urlopen", "six.moves.urllib.request.urlopen"):
+    if name in URLLIB_OPENERS:
         return HttpCall(call, "urllib", method, argument_value(ctx, call, "url", 0), via_client=False)
     if name == "urllib3.request":
         return HttpCall(call, "urllib3", "request", argument_value(ctx, call, "url", 1), via_client=False)
     if function.type != "attribute":
         return None
     method = ctx.text(function.child_by_field_name("attribute"))
-    if method not in HTTP_METHODS and method not in ("request", "stream", "urlopen", "send"):
+    if method not in CLIENT_METHODS:
         return None
     library = client_library(ctx, function.child_by_field_name("object"))
     if library is None:

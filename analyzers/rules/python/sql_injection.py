@@ -73,6 +73,19 @@ QUERY_FUNCTIONS = {
     "pandas.read_sql_query": "pandas",
 }
 _CALL_QUERY = """(call function: (_) @function arguments: (argument_list) @args) @call"""
+# Prefilter: every finding starts at a sink call of `_sink`, whose name is in
+# the unit's text: a cursor/asyncpg method, the last part of a query function
+# (`text`, `RawSQL`, `read_sql`; renamed imports of them are run by the
+# prefilter's alias fact), `extra`, or for `.raw()` the receiver it requires
+# (`...objects`, `..._manager`).
+TRIGGERS = tuple(
+    sorted(
+        CURSOR_METHODS
+        | ASYNCPG_METHODS
+        | {name.rsplit(".", 1)[-1] for name in QUERY_FUNCTIONS}
+        | {"read_sql", "read_sql_query", "extra", "objects", "_manager"}
+    )
+)
 
 
 def _looks_like_sql(ctx: AnalysisContext, built: BuiltString) -> bool:
@@ -111,6 +124,7 @@ class SqlInjectionStringBuiltQuery(Rule):
     confidence = Confidence.MEDIUM
     languages = ("python",)
     fix_title = "Parameterise query"
+    triggers = TRIGGERS
     summary = "SQL query built from non-constant values with an f-string, %, + or .format()"
     explanation = Explanation(
         what="The SQL text is assembled from values at run time and sent to the database as code.",

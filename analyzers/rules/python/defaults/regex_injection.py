@@ -53,6 +53,8 @@ class RegexFromInput(Rule):
     confidence = Confidence.HIGH
     languages = ("python",)
     fix_title = "Escape input with re.escape"
+    # a re/regex function's last name, a pandas `.str` method, a Django `__regex`/`__iregex` keyword
+    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in REGEX_FUNCTIONS} | PANDAS_STR_METHODS | {"__regex", "__iregex"}))
     summary = "Regular expression built from client input (ReDoS, regex injection)"
     explanation = Explanation(
         what="Text from the client is used as (part of) a regular-expression pattern.",

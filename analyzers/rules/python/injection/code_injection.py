@@ -42,6 +42,8 @@ class CodeInjection(Rule):
     severity = Severity.CRITICAL
     confidence = Confidence.HIGH
     languages = ("python",)
+    # the last part of every name in CODE_CALLS (a renamed import is run by its alias)
+    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in CODE_CALLS}))
     summary = "eval(), exec() or compile() of request or command-line input"
     explanation = Explanation(
         what="Text from the request (or the command line) is run as Python code.",

@@ -69,6 +69,10 @@ class OsCommandInjection(Rule):
     confidence = Confidence.MEDIUM
     languages = ("python",)
     fix_title = "Use an argument list without a shell"
+    # every finding is at a call named in ALWAYS_SHELL or SUBPROCESS: the last
+    # part of its name is in the unit (`shell`/`-c` are not: the argument list
+    # may be built from a variable, the flag from escapes)
+    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in (*ALWAYS_SHELL, *SUBPROCESS)}))
     summary = "Shell command built from non-constant values (os.system, os.popen, subprocess with shell=True)"
     explanation = Explanation(
         what="A command line is assembled from values at run time and handed to `/bin/sh`, which parses it as shell code.",

@@ -57,6 +57,9 @@ class HeaderInjection(Rule):
     confidence = Confidence.LOW
     languages = ("python",)
     fix_title = "Strip CR/LF"
+    # sinks: `X.headers[...] =` / `X.headers.add(...)`, `send_header(...)`, and a
+    # response constructor (inline, or the local definition of `resp` in `resp["X"] =`)
+    triggers = tuple(sorted({"headers", "send_header"} | {name.rsplit(".", 1)[-1] for name in RESPONSE_CALLS}))
     summary = "Request data written into an HTTP response header without removing CR/LF"
     explanation = Explanation(
         what="A response header's value is taken from the request without removing line breaks.",

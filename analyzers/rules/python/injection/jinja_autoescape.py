@@ -52,6 +52,7 @@ class JinjaAutoescapeOff(Rule):
     confidence = Confidence.MEDIUM
     languages = ("python",)
     fix_title = "Escape HTML templates"
+    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in ENVIRONMENTS}))
     summary = "Jinja2 Environment without autoescaping in a web application"
     explanation = Explanation(
         what="Templates from this Jinja2 environment insert values into HTML without escaping them.",

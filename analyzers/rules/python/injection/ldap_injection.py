@@ -57,6 +57,8 @@ class LdapInjection(WholeQueryMixin, Rule):
     languages = ("python",)
     family_label = "LDAP injection"
     fix_title = "Escape filter values"
+    # the search method is named in the unit; the import that enables the rule may be elsewhere
+    triggers = tuple(sorted({*LDAP3_METHODS, *PYTHON_LDAP_METHODS}))
     summary = "LDAP search filter built from unescaped values"
     explanation = Explanation(
         what="An LDAP search filter is assembled from values at run time without escaping LDAP filter syntax.",

@@ -89,6 +89,8 @@ class LogInjection(Rule):
     languages = ("python",)
     default_enabled = False
     fix_title = "Escape line breaks"
+    # the logging method is named in the unit; the logger may be defined elsewhere (`logger_names`)
+    triggers = tuple(sorted(LOG_METHODS))
     summary = "Request data written to a log without neutralising CR/LF"
     explanation = Explanation(
         what="A log message includes request data as it came, line breaks included.",

@@ -62,6 +62,8 @@ class NoSqlInjection(Rule):
     confidence = Confidence.HIGH
     languages = ("python",)
     fix_title = "Accept only a string"
+    # the collection method is named in the unit; the import that enables the rule may be elsewhere
+    triggers = tuple(sorted(COLLECTION_METHODS))
     summary = "MongoDB filter taken from, or filled with values of, request JSON; $where built from input"
     explanation = Explanation(
         what="The MongoDB filter contains structure chosen by the client: a whole JSON document, or JSON values that may be objects.",

@@ -57,6 +57,7 @@ class ServerSideTemplateInjection(Rule):
     confidence = Confidence.HIGH
     languages = ("python",)
     fix_title = "Pass input as template variables"
+    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in TEMPLATE_CALLS} | {"from_string"}))
     summary = "Request data spliced into the source of a Jinja/Django/Mako template"
     explanation = Explanation(
         what="The template's source code is built from request data, so the template engine evaluates the input as template code.",

@@ -59,6 +59,10 @@ class XpathInjection(WholeQueryMixin, Rule):
     languages = ("python",)
     family_label = "XPath injection"
     fix_title = "Use XPath variables"
+    # `.xpath(...)`, the last part of an lxml/elementpath function, an ElementTree method
+    triggers = tuple(
+        sorted({"xpath"} | {name.rsplit(".", 1)[-1] for name in (*LXML_FUNCTIONS, *ELEMENTPATH_FUNCTIONS)} | ETREE_METHODS)
+    )
     summary = "XPath expression built from non-constant values"
     explanation = Explanation(
         what="An XPath query is assembled from values at run time, so the values are parsed as XPath.",

@@ -77,6 +77,11 @@ class ReflectedXss(Rule):
     confidence = Confidence.HIGH
     languages = ("python",)
     fix_title = "Escape the input"
+    # Calls: the last part of a MARKUP / HTML_RESPONSES / RENDER_STRING name.
+    # Flask returns: the function must carry an `@...route/get/post(...)`
+    # decorator (`is_route_handler`; a Django view is never a Flask handler, as
+    # `web_framework` says "django" first), and a decorator begins with `@`.
+    triggers = tuple(sorted({"@"} | {name.rsplit(".", 1)[-1] for name in (*MARKUP, *HTML_RESPONSES, *RENDER_STRING)}))
     summary = "Request data written into an HTML response, Markup() or |safe without escaping"
     explanation = Explanation(
         what="Text from the request is placed into HTML that the browser renders, without HTML escaping.",
