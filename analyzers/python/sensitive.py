@@ -112,26 +112,31 @@ KNOWN_DIGESTS = frozenset(
 class KnownFormat:
     name: str
     pattern: re.Pattern
+    prefixes: tuple[str, ...]
+    """Literal strings (without dots) at least one of which every match
+    contains: PY-SECRET-003's prefilter triggers. Keep them in step with
+    `pattern` (tests/unit/test_known_format_prefixes.py checks samples)."""
 
 
 KNOWN_FORMATS: tuple[KnownFormat, ...] = (
-    KnownFormat("AWS access key id", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
-    KnownFormat("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b")),
-    KnownFormat("GitHub fine-grained token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b")),
-    KnownFormat("Slack token", re.compile(r"\bxox[baprse]-(?:[0-9]{6,}-){1,3}[A-Za-z0-9\-]{10,}")),
-    KnownFormat("Slack webhook URL", re.compile(r"https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,}")),
-    KnownFormat("Stripe live key", re.compile(r"\b(?:sk|rk)_live_[0-9A-Za-z]{20,}\b")),
-    KnownFormat("Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b")),
-    KnownFormat("OpenAI API key", re.compile(r"\bsk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})")),
-    KnownFormat("Anthropic API key", re.compile(r"\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_\-]{80,}")),
-    KnownFormat("SendGrid API key", re.compile(r"\bSG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}\b")),
-    KnownFormat("Twilio API key", re.compile(r"\bSK[0-9a-f]{32}\b")),
-    KnownFormat("npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
-    KnownFormat("PyPI token", re.compile(r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,}")),
-    KnownFormat("Hugging Face token", re.compile(r"\bhf_[A-Za-z]{34}\b")),
+    KnownFormat("AWS access key id", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"), ("AKIA", "ASIA", "ABIA", "ACCA")),
+    KnownFormat("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b"), ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
+    KnownFormat("GitHub fine-grained token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b"), ("github_pat_",)),
+    KnownFormat("Slack token", re.compile(r"\bxox[baprse]-(?:[0-9]{6,}-){1,3}[A-Za-z0-9\-]{10,}"), ("xox",)),
+    KnownFormat("Slack webhook URL", re.compile(r"https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,}"), ("hooks",)),
+    KnownFormat("Stripe live key", re.compile(r"\b(?:sk|rk)_live_[0-9A-Za-z]{20,}\b"), ("_live_",)),
+    KnownFormat("Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}\b"), ("AIza",)),
+    KnownFormat("OpenAI API key", re.compile(r"\bsk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{40,}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})"), ("sk-",)),
+    KnownFormat("Anthropic API key", re.compile(r"\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_\-]{80,}"), ("sk-ant-",)),
+    KnownFormat("SendGrid API key", re.compile(r"\bSG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}\b"), ("SG",)),
+    KnownFormat("Twilio API key", re.compile(r"\bSK[0-9a-f]{32}\b"), ("SK",)),
+    KnownFormat("npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b"), ("npm_",)),
+    KnownFormat("PyPI token", re.compile(r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,}"), ("pypi-",)),
+    KnownFormat("Hugging Face token", re.compile(r"\bhf_[A-Za-z]{34}\b"), ("hf_",)),
     KnownFormat(
         "private key",
         re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----\s*(?:[A-Za-z0-9+/=:\-,\s]{40,})"),
+        ("PRIVATE KEY",),
     ),
 )
 _ANY_KNOWN_FORMAT = re.compile("|".join(f"(?:{fmt.pattern.pattern})" for fmt in KNOWN_FORMATS))
@@ -167,6 +172,14 @@ def secret_name_strength(name: str | None) -> str | None:
     if any(w in WEAK_WORDS for w in words) or joined in _KEY_IS_SECRET_WHEN_ALONE:
         return "weak"
     return None
+
+
+SECRET_NAME_FRAGMENTS = STRONG_WORDS | WEAK_WORDS | _KEY_IS_SECRET_WHEN_ALONE | {"password", "passwd"}
+"""Every name `secret_name_strength()` rates contains one of these,
+case-insensitively: its words are pieces of the name, and its joined words
+contain `password`/`passwd` without the name containing `pass` only when a
+separator cuts the word before its fourth letter (`p_assword`, not covered).
+The prefilter triggers of PY-SECRET-001."""
 
 
 # -- names of generated or compared security values (PY-RAND, PY-TIMING) -----------------------

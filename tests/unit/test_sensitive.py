@@ -97,3 +97,80 @@ def test_lexer_tokens_are_not_secrets_without_web_or_crypto_imports() -> None:
 )
 def test_library_code_patterns_are_not_reported(source, rule_id) -> None:
     assert rule_id not in _ids(source)
+
+
+# -- the prefilter triggers PY-SECRET-001/003 take from this module ------------------------------
+# Samples are assembled at run time so that this file holds no string in an issuer's format.
+_ALNUM = "q7Rk2Lm9Xv4Tz8Np3Hc6Wb1Jd5Fg0Ys8"  # 32 characters
+FORMAT_SAMPLES = {
+    "AWS access key id": [prefix + "Z7QXK3M9B2D4F6H8" for prefix in ("AK" + "IA", "AS" + "IA", "AB" + "IA", "AC" + "CA")],
+    "GitHub token": ["gh" + kind + "_" + _ALNUM + "abcd" for kind in "pousr"],
+    "GitHub fine-grained token": ["github" + "_pat_" + _ALNUM],
+    "Slack token": ["xo" + "x" + kind + "-1234567-" + _ALNUM[:12] for kind in "baprse"],
+    "Slack webhook URL": ["https://hooks" + ".slack.com/services/TABC1234/BDEF5678/" + _ALNUM[:24]],
+    "Stripe live key": [kind + "_li" + "ve_" + _ALNUM[:24] for kind in ("sk", "rk")],
+    "Google API key": ["AI" + "za" + _ALNUM + "abc"],
+    "OpenAI API key": ["sk" + "-" + kind + "-" + _ALNUM + _ALNUM[:10] for kind in ("proj", "svcacct", "admin")]
+    + ["sk" + "-" + _ALNUM[:20] + "T3Blbk" + "FJ" + _ALNUM[:20]],
+    "Anthropic API key": ["sk" + "-ant-" + kind + "03-" + _ALNUM * 3 for kind in ("api", "admin")],
+    "SendGrid API key": ["S" + "G." + _ALNUM[:22] + "." + _ALNUM + _ALNUM[:11]],
+    "Twilio API key": ["S" + "K" + "0123456789abcdef" * 2],
+    "npm token": ["np" + "m_" + _ALNUM + "abcd"],
+    "PyPI token": ["pypi" + "-AgEIcHlwaS5vcmc" + _ALNUM * 2],
+    "Hugging Face token": ["h" + "f_" + "qRkLmXvTzNpHcWbJdFgYsAbCdEfGhIjKlM"],
+    "private key": [
+        "-----BEGIN " + kind + "PRIVATE" + " KEY" + block + "-----\n" + "MIIEowIBAAKCAQEA" * 4
+        for kind in ("", "RSA ", "EC ", "DSA ", "OPENSSH ", "ENCRYPTED ", "PGP ")
+        for block in ("", " BLOCK")
+    ],
+}
+
+
+def test_every_known_format_has_samples() -> None:
+    from draftguard.analyzers.python.sensitive import KNOWN_FORMATS
+
+    assert {fmt.name for fmt in KNOWN_FORMATS} == set(FORMAT_SAMPLES)
+
+
+@pytest.mark.parametrize("name, sample", [(name, s) for name, samples in FORMAT_SAMPLES.items() for s in samples])
+def test_known_format_samples_contain_a_declared_prefix(name: str, sample: str) -> None:
+    """Each alternative of each pattern: a match holds one of the format's
+    prefixes, so PY-SECRET-003's prefilter runs on the unit."""
+    from draftguard.analyzers.prefilter import trigger_pattern
+    from draftguard.analyzers.python.sensitive import KNOWN_FORMATS
+    from draftguard.analyzers.rules import get_rule
+
+    fmt = next(f for f in KNOWN_FORMATS if f.name == name)
+    match = fmt.pattern.search(sample)
+    assert match is not None, f"the sample does not exercise {name}"
+    assert any(prefix in match.group(0) for prefix in fmt.prefixes)
+    assert trigger_pattern(get_rule("PY-SECRET-003")).search(match.group(0).encode())
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["DB_PASSWORD", "dbPassword", "PassWord", "pass_word", "USERPASSWD", "x-api-key", "apiKey", "AUTH_TOKEN", "Authorization",
+     "client_secret", "clientSecret", "SIGNING_KEY", "pwd", "user_pw", "Creds", "credential", "PRIVATEKEY", "passphrase"],
+)
+def test_every_rated_secret_name_contains_a_fragment(name: str) -> None:
+    from draftguard.analyzers.python.sensitive import SECRET_NAME_FRAGMENTS
+
+    assert secret_name_strength(name) is not None
+    assert any(fragment in name.lower() for fragment in SECRET_NAME_FRAGMENTS)
+
+
+def test_secret_name_fragments_cover_every_rated_combination_of_known_words() -> None:
+    """Two- and three-word names built from every word the strength check
+    knows, in snake and camel case: each one it rates holds a fragment."""
+    from itertools import product
+
+    from draftguard.analyzers.python import sensitive
+
+    vocabulary = sorted(sensitive.STRONG_WORDS | sensitive.WEAK_WORDS | sensitive.KEY_QUALIFIERS | sensitive.NOT_THE_SECRET | {"db", "user", "word"})
+    rated = 0
+    for words in [*product(vocabulary, repeat=2), *((a, "api", b) for a, b in product(vocabulary, repeat=2))]:
+        for name in ("_".join(words), words[0] + "".join(w.title() for w in words[1:])):
+            if secret_name_strength(name) is not None:
+                rated += 1
+                assert any(fragment in name.lower() for fragment in sensitive.SECRET_NAME_FRAGMENTS), name
+    assert rated > 1000

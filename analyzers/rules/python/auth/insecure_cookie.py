@@ -90,6 +90,7 @@ def _is_auth_cookie(ctx: AnalysisContext, name: Node | None, value: Node | None)
 class InsecureAuthCookie(Rule):
     id = "PY-COOKIE-001"
     name = "insecure-auth-cookie"
+    triggers = ("set_cookie",)  # the method every finding is a call of
     cwe = 614
     owasp = "A05:2021"
     severity = Severity.MEDIUM
@@ -189,6 +190,9 @@ class InsecureAuthCookie(Rule):
 class InsecureSessionCookieSetting(Rule):
     id = "PY-COOKIE-002"
     name = "insecure-session-cookie-setting"
+    # config_assignments() reads each key from the unit's text: a name, an
+    # attribute, a keyword or a string key (one not split into concatenated parts)
+    triggers = tuple(SETTINGS)
     cwe = 614
     owasp = "A05:2021"
     severity = Severity.MEDIUM

@@ -129,6 +129,7 @@ def _is_returned_value(ctx: AnalysisContext, use: Node) -> bool:
 class InsecureRandomForSecret(Rule):
     id = "PY-RAND-001"
     name = "insecure-random-for-secret"
+    triggers = tuple(sorted(RANDOM_METHODS))  # `random.choice` and `from random import choice` both name the method
     cwe = 330
     owasp = "A02:2021"
     severity = Severity.HIGH

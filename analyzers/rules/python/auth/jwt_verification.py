@@ -122,6 +122,7 @@ class _JwtRule(Rule):
 class JwtSignatureNotVerified(_JwtRule):
     id = "PY-JWT-001"
     name = "jwt-signature-not-verified"
+    triggers = ("verify",)  # `verify=False` or `"verify_signature": False`: no finding without one
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     fix_title = "Verify the signature"
@@ -187,6 +188,7 @@ class JwtSignatureNotVerified(_JwtRule):
 class JwtDecodeWithoutAlgorithms(_JwtRule):
     id = "PY-JWT-002"
     name = "jwt-decode-without-algorithms"
+    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in DECODE_CALLS}))
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     fix_title = "Pin the accepted algorithms"
@@ -220,6 +222,7 @@ class JwtDecodeWithoutAlgorithms(_JwtRule):
 class JwtNoneAlgorithm(_JwtRule):
     id = "PY-JWT-003"
     name = "jwt-none-algorithm"
+    triggers = ("algorithm",)  # the `algorithms=` of a decode or the `algorithm=` of an encode
     cwe = 327
     severity = Severity.HIGH
     confidence = Confidence.HIGH

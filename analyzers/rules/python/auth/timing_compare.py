@@ -166,6 +166,9 @@ def _is_constant(ctx: AnalysisContext, node: Node) -> bool:
 class TimingUnsafeSecretComparison(Rule):
     id = "PY-TIMING-001"
     name = "timing-unsafe-secret-comparison"
+    # every finding is a comparison with one of these operators; the secret
+    # names it accepts are too many fragments (`id`, `one`, `key`) to narrow by
+    triggers = ("==", "!=")
     cwe = 208
     owasp = "A02:2021"
     severity = Severity.MEDIUM

@@ -94,6 +94,7 @@ def _purpose_names(ctx: AnalysisContext, call: Node) -> list[str]:
 class WeakHashAlgorithm(Rule):
     id = "PY-HASH-002"
     name = "weak-hash-algorithm"
+    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in CONSTRUCTORS} | {"new"}))  # `new`: hashlib.new("md5")
     cwe = 328
     owasp = "A02:2021"
     severity = Severity.LOW

@@ -173,6 +173,11 @@ def password_evidence(ctx: AnalysisContext, data: Node) -> tuple[bool, bool]:
 class WeakPasswordHash(Rule):
     id = "PY-HASH-001"
     name = "weak-password-hash"
+    # fast hash constructors (`new` included), `h.update(...)`, the slow KDFs
+    # with a constant salt, and the comparisons with a password-hash helper
+    # of the module (`==`, `!=`, compare_digest): the helper's name is
+    # arbitrary, the comparison is not
+    triggers = tuple(sorted(FAST_HASHES | {"update"} | {name.rsplit(".", 1)[-1] for name in KDF_SALTS} | {"==", "!=", "compare_digest"}))
     cwe = 916
     owasp = "A02:2021"
     severity = Severity.HIGH

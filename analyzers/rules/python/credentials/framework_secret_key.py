@@ -35,7 +35,7 @@ from ....context import AnalysisContext
 from ....model import Confidence, Finding, Fix, Severity
 from ....python.names import call_arguments, qualified_name
 from ....python.sensitive import FRAMEWORK_KEY_NAMES, environment_fix, in_test_code, string_literal_value
-from ....python.settings import config_assignments
+from ....python.settings import ATTRIBUTE_KEYS, config_assignments
 from ....python.strings import unwrap_parens
 from ...base import Explanation, Rule, register
 
@@ -47,6 +47,9 @@ ENV_LOOKUPS = frozenset({"os.environ.get", "os.getenv", "environ.get", "os.envir
 class FrameworkSecretKeyLiteral(Rule):
     id = "PY-SECRET-002"
     name = "framework-secret-key-literal"
+    # the key as config_assignments() reads it from the unit's text, or the
+    # attribute shortcut that stands for it (`app.secret_key`)
+    triggers = tuple(sorted(KEY_NAMES | {attribute for attribute, key in ATTRIBUTE_KEYS.items() if key in KEY_NAMES}))
     cwe = 798
     owasp = "A07:2021"
     severity = Severity.HIGH

@@ -49,6 +49,7 @@ from ....context import AnalysisContext
 from ....model import Confidence, Finding, Severity
 from ....python.sensitive import (
     FRAMEWORK_KEY_NAMES,
+    SECRET_NAME_FRAGMENTS,
     credential_value,
     environment_fix,
     in_test_code,
@@ -110,6 +111,11 @@ def string_literals(ctx: AnalysisContext):
 class HardcodedCredential(Rule):
     id = "PY-SECRET-001"
     name = "hardcoded-credential"
+    # a literal is reported for the name it is bound to (every name the
+    # strength check rates contains a fragment, in any case), or as the key
+    # of a signer or cipher call (the call's last name part)
+    triggers = tuple(sorted(SECRET_NAME_FRAGMENTS | {name.rsplit(".", 1)[-1] for name in KEY_ARGUMENTS} | {"new"}))
+    triggers_ignore_case = True
     cwe = 798
     owasp = "A07:2021"
     severity = Severity.HIGH

@@ -26,7 +26,7 @@ from typing import Iterator
 
 from ....context import AnalysisContext
 from ....model import Finding, Severity, Confidence
-from ....python.sensitive import environment_fix, known_format, literal_binding, string_literal_value
+from ....python.sensitive import KNOWN_FORMATS, environment_fix, known_format, literal_binding, string_literal_value
 from ...base import Explanation, Rule, register
 from .hardcoded_secret import FIXABLE_KINDS, string_literals
 
@@ -35,6 +35,7 @@ from .hardcoded_secret import FIXABLE_KINDS, string_literals
 class KnownTokenFormat(Rule):
     id = "PY-SECRET-003"
     name = "known-token-format"
+    triggers = tuple(sorted({prefix for fmt in KNOWN_FORMATS for prefix in fmt.prefixes}))
     cwe = 798
     owasp = "A07:2021"
     severity = Severity.CRITICAL

@@ -44,6 +44,7 @@ def _is_local(host: str) -> bool:
 class CredentialsInUrl(Rule):
     id = "PY-SECRET-004"
     name = "credentials-in-url"
+    triggers = ("://",)  # the URL pattern's scheme separator, in one literal part
     cwe = 798
     owasp = "A07:2021"
     severity = Severity.HIGH

@@ -133,6 +133,9 @@ class EcbMode(_CipherRule):
 class StaticIvOrNonce(_CipherRule):
     id = "PY-CRYPTO-002"
     name = "static-iv-or-nonce"
+    # modes.CBC(...) and friends, algorithms.ChaCha20, PyCryptodome's
+    # `<Cipher>.new`, and `.encrypt(nonce, ...)` of an AEAD object
+    triggers = tuple(sorted(IV_MODES)) + ("ChaCha20", "new", "encrypt")
     cwe = 329
     severity = Severity.HIGH
     confidence = Confidence.HIGH
@@ -192,6 +195,8 @@ class StaticIvOrNonce(_CipherRule):
 class BrokenCipher(_CipherRule):
     id = "PY-CRYPTO-003"
     name = "broken-cipher"
+    # `DES.new` (also `from Crypto.Cipher.DES import new`), algorithms.TripleDES(...), pyDes.des / triple_des
+    triggers = tuple(sorted(BROKEN)) + ("new", "des")
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     summary = "Broken or obsolete cipher (DES, 3DES, RC4, RC2, Blowfish, CAST5, IDEA, SEED)"

@@ -45,6 +45,7 @@ EC_PREFIX = "cryptography.hazmat.primitives.asymmetric.ec."
 class WeakAsymmetricKey(Rule):
     id = "PY-CRYPTO-004"
     name = "weak-asymmetric-key"
+    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in KEY_GENERATORS} | WEAK_CURVES))
     cwe = 326
     owasp = "A02:2021"
     severity = Severity.HIGH

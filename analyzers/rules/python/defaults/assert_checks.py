@@ -85,6 +85,7 @@ def _is_type_narrowing(ctx: AnalysisContext, condition: Node) -> bool:
 class AssertUsedAsCheck(Rule):
     id = "PY-ASSERT-001"
     name = "assert-used-as-check"
+    triggers = ("assert",)
     cwe = 703
     owasp = "A01:2021"
     severity = Severity.HIGH

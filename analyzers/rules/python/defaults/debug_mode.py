@@ -48,6 +48,9 @@ def _environment_flag(variable: str) -> str:
 class DebugModeEnabled(Rule):
     id = "PY-DEBUG-001"
     name = "debug-mode-enabled"
+    # every finding is a `debug=`/`use_debugger=`/`DEBUG=` keyword, a `DEBUG`
+    # name or `"DEBUG"` key, or a `.debug` attribute set to True
+    triggers = ("debug", "DEBUG")
     cwe = 489
     owasp = "A05:2021"
     severity = Severity.MEDIUM

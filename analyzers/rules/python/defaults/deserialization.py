@@ -77,6 +77,7 @@ def _network_read(ctx: AnalysisContext, node: Node | None, depth: int = 0) -> st
 class InsecureDeserialization(Rule):
     id = "PY-DESER-001"
     name = "insecure-deserialization"
+    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in DESERIALIZERS} | {"load"}))  # load: numpy.load, torch.load
     cwe = 502
     owasp = "A08:2021"
     severity = Severity.CRITICAL

@@ -100,6 +100,7 @@ def _check_in(ctx: AnalysisContext, body: Node) -> str | None:
 class CheckFailsOpen(Rule):
     id = "PY-EXCEPT-001"
     name = "check-fails-open"
+    triggers = ("except",)  # every finding is an except clause
     cwe = 636
     owasp = "A04:2021"
     severity = Severity.HIGH

@@ -121,6 +121,14 @@ def _honours_caller_choice(ctx: AnalysisContext, node: Node) -> bool:
 class TlsVerificationDisabled(Rule):
     id = "PY-TLS-001"
     name = "tls-verification-disabled"
+    # the keywords and attributes it judges, and the last parts of the calls
+    triggers = tuple(
+        sorted(
+            VERIFY_KEYWORDS
+            | {"ssl", "cert_reqs", "check_hostname", "verify_mode", "_create_default_https_context", "wrap_socket"}
+            | {name.rsplit(".", 1)[-1] for name in UNVERIFIED_CONTEXTS}
+        )
+    )
     cwe = 295
     owasp = "A07:2021"
     severity = Severity.HIGH
@@ -206,6 +214,7 @@ class TlsVerificationDisabled(Rule):
 class WeakTlsProtocol(Rule):
     id = "PY-TLS-002"
     name = "weak-tls-protocol"
+    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in WEAK_PROTOCOLS} | {"minimum_version", "maximum_version", "set_ciphers"}))
     cwe = 327
     owasp = "A02:2021"
     severity = Severity.MEDIUM

@@ -129,6 +129,8 @@ def _enabling_switches(ctx: AnalysisContext, parser: Node, before: Node) -> list
 class XmlExternalEntities(Rule):
     id = "PY-XXE-001"
     name = "xml-external-entities"
+    # the parse call that takes the parser: minidom/pulldom and lxml functions, or `parser.parse/feed(...)`
+    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in STDLIB_PARSERS.keys() | LXML_PARSE} | {"parse", "feed"}))
     cwe = 611
     owasp = "A05:2021"
     severity = Severity.HIGH
@@ -178,6 +180,7 @@ class XmlExternalEntities(Rule):
 class XmlUntrustedStdlibParser(Rule):
     id = "PY-XXE-002"
     name = "xml-untrusted-stdlib-parser"
+    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in STDLIB_PARSERS}))
     cwe = 776
     owasp = "A05:2021"
     severity = Severity.MEDIUM

@@ -77,6 +77,7 @@ class _UnsafeYamlLoad(Rule):
     fix_title = "Use yaml.safe_load"
     languages = ("python",)
     explanation = _EXPLANATION
+    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in LOADING_FUNCTIONS.keys() | UNSAFE_FUNCTIONS.keys() | RUAMEL_YAML}))
     for_input: bool
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
