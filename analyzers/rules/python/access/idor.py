@@ -51,6 +51,7 @@ from typing import Iterator
 from tree_sitter import Node
 
 from ....context import AnalysisContext
+from ....facts import register_unit_facts
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import add_keyword
 from ....python.auth import (
@@ -349,6 +350,10 @@ class MissingOwnershipCheck(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     languages = ("python",)
+    # Every lookup takes its ids from a call the unit names: `get*` (`.get(id)`, `get_or_404`,
+    # `session.get(Note, id)`, `get_object_or_404`), a filter method, `first`/`one` with
+    # arguments, or raw SQL run by `execute`/`exec_driver_sql`/`fetch*`.
+    triggers = ("get", "first", "one", *sorted(_FILTER_METHODS), "execute", "exec_driver_sql", "fetch")
     fix_title = "Add ownership check"
     summary = "Record loaded by a caller-supplied id is returned, changed or deleted without checking it belongs to the user"
     explanation = Explanation(
@@ -521,29 +526,36 @@ def _helper_checks(ctx: AnalysisContext, function: Node, lookup: Lookup, record:
     names = {ctx.text(n) for n in ids if n.type == "identifier"} | ({record} if record else set())
     if not names:
         return False
-    helpers = _module_functions(ctx)
+    helpers: dict[str, bool] = ctx.facts.get(OWNERSHIP_HELPERS, {})
     for call in ctx.captures(_CALLS, function).get("call", []):
         callee = call.child_by_field_name("function")
-        if callee is None or callee.type != "identifier" or ctx.text(callee) not in helpers:
+        if callee is None or callee.type != "identifier" or not helpers.get(ctx.text(callee)):
             continue
         args = call.child_by_field_name("arguments")
         if args is not None and identifiers(ctx, args) & names:
-            body = helpers[ctx.text(callee)]
-            if _IDENTITY_TEXT.search(body) and _DENIAL_TEXT.search(body) and re.search(r"[!=]=|\bnot in\b|\bin\b", body):
-                return True
+            return True
     return False
 
 
-def _module_functions(ctx: AnalysisContext) -> dict[str, str]:
-    def compute() -> dict[str, str]:
-        out = {}
-        for statement in ctx.root.children:
-            target = statement.child_by_field_name("definition") if statement.type == "decorated_definition" else statement
-            if target is not None and target.type == "function_definition" and not is_route_handler(ctx, target):
-                out[ctx.text(target.child_by_field_name("name"))] = ctx.text(target.child_by_field_name("body"))
-        return out
+OWNERSHIP_HELPERS = "ownership_helpers"
+"""The module fact: {name of a module-level function that is no route: whether its body compares
+with the user and refuses}. A fact rather than a look at the other statements, so that a handler
+is analysed again when a helper it calls changes."""
 
-    return ctx.memo(("module_functions",), compute)
+
+def _ownership_helpers_part(source: bytes, unit: Node, facts) -> dict[str, bool] | None:
+    target = unit.child_by_field_name("definition") if unit.type == "decorated_definition" else unit
+    if target is None or target.type != "function_definition":
+        return None
+    ctx = AnalysisContext(source, None, "python", facts, unit)  # type: ignore[arg-type]
+    if is_route_handler(ctx, target):
+        return None
+    body = ctx.text(target.child_by_field_name("body"))
+    checks = bool(_IDENTITY_TEXT.search(body) and _DENIAL_TEXT.search(body) and re.search(r"[!=]=|\bnot in\b|\bin\b", body))
+    return {ctx.text(target.child_by_field_name("name")): checks}
+
+
+register_unit_facts("python", keyed=OWNERSHIP_HELPERS, stage=1)(_ownership_helpers_part)
 
 
 def _record_variable(ctx: AnalysisContext, node: Node) -> str | None:

@@ -149,6 +149,11 @@ class StateChangingRouteWithoutAuthentication(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     languages = ("python",)
+    # A handler is reported only when its own text makes it state-changing: `.post(`, `methods=["PUT"]`,
+    # `def delete(self, ...)`, `require_POST`, `request.method == "PATCH"` all name the verb in the unit
+    # (the authenticated siblings come from module facts, but the reported route is always here).
+    triggers = STATE_CHANGING
+    triggers_ignore_case = True
     fix_title = "Require authentication like the other routes"
     summary = "Route that changes data has no authentication while the other routes in the file require it"
     explanation = Explanation(

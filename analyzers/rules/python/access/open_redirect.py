@@ -113,6 +113,9 @@ class OpenRedirect(Rule):
     severity = Severity.MEDIUM
     confidence = Confidence.HIGH
     languages = ("python",)
+    # the redirect calls' last names, and the `Location` header key (compared case-insensitively)
+    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in REDIRECT_CALLS} | _UNRESOLVED)) + ("location",)
+    triggers_ignore_case = True
     fix_title = "Allow only local redirects"
     summary = "Redirect to a URL taken from the request without checking it stays on this site"
     explanation = Explanation(

@@ -81,6 +81,8 @@ class RequestDataInSession(Rule):
     severity = Severity.LOW
     confidence = Confidence.MEDIUM
     languages = ("python",)
+    # every write goes through `session` (Flask's, renamed imports included) or `request.session`
+    triggers = ("session",)
     summary = "Request data stored in the session without validation (trust boundary violation)"
     explanation = Explanation(
         what="A value from the request is written into the session as it came, without validation.",

@@ -101,6 +101,9 @@ class ArchiveExtractionWithoutMemberChecks(Rule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     languages = ("python",)
+    # `unpack_archive`, tar `extract`/`extractall`, or a path sink whose path holds a member name, which
+    # `member_name()` finds only through a member-listing call in the same unit (data flow is per unit)
+    triggers = ("unpack_archive", "extract", *sorted(MEMBER_METHODS))
     fix_title = 'Extract with filter="data"'
     summary = "Archive extracted without checking member names stay inside the target folder (zip slip)"
     explanation = Explanation(

@@ -36,6 +36,7 @@ from tree_sitter import Node
 
 from ....common.edits import insert_lines
 from ....context import AnalysisContext
+from ....facts import register_unit_facts
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.dataflow import enclosing_function, reaching_definitions
 from ....python.frameworks import deny_statement
@@ -69,6 +70,10 @@ PATH_METHODS = frozenset(
     {"open", "read_text", "read_bytes", "write_text", "write_bytes", "unlink", "rmdir", "touch", "mkdir", "iterdir", "rename", "replace", "glob", "rglob"}
 )
 PROBE_METHODS = frozenset({"exists", "is_file", "is_dir", "stat"})
+PATH_SINK_NAMES = tuple(
+    sorted({name.rsplit(".", 1)[-1] for name in (*PATH_FUNCTIONS, *PROBE_FUNCTIONS)} | PATH_METHODS | PROBE_METHODS)
+)
+"""The last names of every call `path_sinks()` recognises: a unit without one has no path sink."""
 _CHECK_WORDS = re.compile(r"\.\.|startswith|commonpath|commonprefix|is_relative_to|relative_to|isabs|fullmatch|isalnum|isidentifier|secure_filename")
 _CHECK_CALLS = re.compile(r"(^|\.)(relative_to|is_relative_to|commonpath|safe_join|secure_filename|basename)$")
 _CALLS = "(call) @call"
@@ -106,20 +111,28 @@ def _is_pathlib(ctx: AnalysisContext, node: Node) -> bool:
 
 
 def _module_paths(ctx: AnalysisContext) -> frozenset[str]:
-    """Module-level names assigned a `Path(...)` (`EXPORTS = Path("/srv/exports")`)."""
+    """Module-level names assigned a `Path(...)` (`EXPORTS = Path("/srv/exports")`), from the
+    module fact: a unit that reads it is analysed again when another unit changes it."""
+    return frozenset(ctx.facts.get("module_paths", ()))
 
-    def compute() -> frozenset[str]:
-        names = set()
-        for statement in ctx.root.children:
-            assignment = statement.named_children[0] if statement.type == "expression_statement" and statement.named_children else None
-            if assignment is None or assignment.type != "assignment":
-                continue
-            left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
-            if left is not None and left.type == "identifier" and right is not None and re.match(r"(pathlib\.)?Path\(", ctx.text(right)):
-                names.add(ctx.text(left))
-        return frozenset(names)
 
-    return ctx.memo(("module_paths",), compute)
+def _module_paths_part(source: bytes, unit: Node, _facts) -> list[str] | None:
+    assignment = unit.named_children[0] if unit.type == "expression_statement" and unit.named_children else None
+    if assignment is None or assignment.type != "assignment":
+        return None
+    left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
+    if left is None or left.type != "identifier" or right is None:
+        return None
+    if not re.match(rb"(pathlib\.)?Path\(", source[right.start_byte : right.end_byte]):
+        return None
+    return [source[left.start_byte : left.end_byte].decode("utf-8", "replace")]
+
+
+def _combine_module_paths(parts: list[list[str]]) -> dict:
+    return {"module_paths": sorted({name for part in parts for name in part})}
+
+
+register_unit_facts("python", combine=_combine_module_paths)(_module_paths_part)
 
 
 def path_sinks(ctx: AnalysisContext) -> Iterator[PathSink]:
@@ -181,6 +194,7 @@ class PathTraversal(Rule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     languages = ("python",)
+    triggers = PATH_SINK_NAMES  # findings are path sinks only
     fix_title = "Check the path stays in its folder"
     summary = "File path built from request data without keeping it inside its folder"
     explanation = Explanation(

@@ -74,6 +74,7 @@ class WorldWritablePermissions(Rule):
     severity = Severity.MEDIUM
     confidence = Confidence.HIGH
     languages = ("python",)
+    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in _FUNCTIONS} | {"chmod"}))  # os.*chmod and `.chmod()`
     fix_title = "Remove group and world write access"
     summary = "chmod with a mode that lets every user write the file (0o777, 0o666, S_IWOTH)"
     explanation = Explanation(

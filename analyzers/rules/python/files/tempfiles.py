@@ -41,6 +41,7 @@ class InsecureTempFile(Rule):
     severity = Severity.MEDIUM
     confidence = Confidence.HIGH
     languages = ("python",)
+    triggers = ("mktemp",)
     fix_title = "Create the file with mkstemp"
     summary = "tempfile.mktemp() picks a name without creating the file (race condition)"
     explanation = Explanation(

@@ -146,6 +146,8 @@ class UploadSavedWithClientFilename(Rule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     languages = ("python",)
+    # client names are `<upload>.filename`, or `.name` of an object whose text holds `FILES`
+    triggers = ("filename", "FILES")
     fix_title = "Use secure_filename with an extension allow-list"
     summary = "Uploaded file saved under the file name the client sent"
     explanation = Explanation(
@@ -237,6 +239,7 @@ class UploadWithoutSizeLimit(Rule):
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     languages = ("python",)
+    triggers = ("Flask",)  # reported on the `app = Flask(...)` statement only
     fix_title = "Limit upload size"
     summary = "Flask app accepts uploads but never sets MAX_CONTENT_LENGTH"
     explanation = Explanation(

@@ -111,6 +111,7 @@ def _python_sites(ctx) -> list[ImportSite]:
 class _DependencyRule(DependencyRule):
     languages = ("python",)
     ecosystem = "pypi"
+    triggers = ("import",)  # every site is an import statement of the unit (`_python_sites` tests the same)
 
     def collect(self, ctx) -> list[ImportSite]:
         return _python_sites(ctx)

@@ -95,6 +95,8 @@ class MassAssignment(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     languages = ("python",)
+    # a `**data` splat, `.update(...)` (and `update_or_create`), `get_or_create`, or `setattr`
+    triggers = ("**", "update", "get_or_create", "setattr")
     summary = "Request data spread into a model or update without an allow-list of fields"
     explanation = Explanation(
         what="All keys of the request body become fields of a database object, with no list of which ones a client may set.",

@@ -102,6 +102,13 @@ class UnboundedSizeFromInput(Rule):
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     languages = ("python",)
+    # every sink: `range`, a SIZE_FUNCTIONS/SIZE_METHODS name or `paginate`, a repetition (`*`), or a slice
+    # of a receiver whose text holds `.objects` or `query` in any case (hence case-insensitive triggers)
+    triggers = (
+        "range", *sorted({name.rsplit(".", 1)[-1] for name in SIZE_FUNCTIONS}), *sorted(SIZE_METHODS), "paginate",
+        "*", "objects", "query",
+    )
+    triggers_ignore_case = True
     summary = "Number from the request used as a size, count, offset or page size without an upper bound"
     explanation = Explanation(
         what="A number the client chose decides how much the server allocates, loops, reads, sleeps or fetches.",
