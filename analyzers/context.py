@@ -20,7 +20,7 @@ class AnalysisContext:
     after `tree.edit()`, the source bytes never are.
     """
 
-    __slots__ = ("source", "tree", "language", "spec", "facts", "unit", "_project", "_memo")
+    __slots__ = ("source", "tree", "language", "spec", "facts", "unit", "_project", "_memo", "_too_deep")
 
     def __init__(self, source: bytes, tree: Tree, language: str, facts: ModuleFacts, unit: Node, project: ProjectDependencies | None = None):
         self.source = source
@@ -31,6 +31,7 @@ class AnalysisContext:
         self.unit = unit
         self._project = project
         self._memo: dict = {}
+        self._too_deep: bool | None = None
 
     @property
     def project(self) -> ProjectDependencies | None:
@@ -89,7 +90,9 @@ class AnalysisContext:
         """Queries take time quadratic in nesting depth, in C code no time
         limit can interrupt: a unit nested too deeply is not queried at all
         (analyzers/budget.py); the engine reports the RecursionError."""
-        if self.memo("too deep", lambda: deeper_than(self.unit)):
+        if self._too_deep is None:
+            self._too_deep = deeper_than(self.unit)
+        if self._too_deep:
             raise RecursionError(f"nested more than {MAX_TREE_DEPTH} levels deep")
 
     def memo(self, key, compute):
