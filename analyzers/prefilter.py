@@ -25,6 +25,7 @@ on every fixture (`tests/unit/test_prefilter.py`).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 if TYPE_CHECKING:
@@ -34,19 +35,39 @@ if TYPE_CHECKING:
 TRIGGER_ALIASES = "trigger_aliases"
 """The module fact: {renamed import name: [ids of the rules its target triggers]}."""
 
-_PATTERNS: dict[str, re.Pattern[bytes] | None] = {}
+_WORD_RUN = re.compile(rb"\w+")
+_WORD_ONLY = re.compile(rb"\w+")
+_WORD_CACHE_LIMIT = 50_000
 
 
-def trigger_pattern(rule: "Rule") -> re.Pattern[bytes] | None:
-    """The compiled alternation of the rule's triggers (None: always run)."""
+@dataclass(frozen=True)
+class _Compiled:
+    """One rule's triggers: all of them (import targets are matched against
+    this), and split into those made of word characters only, which can
+    only occur inside one identifier or number of the text, and the rest
+    (`==`, `://`, `@`), searched in the whole text."""
+
+    pattern: re.Pattern[bytes]
+    words: re.Pattern[bytes] | None
+    others: re.Pattern[bytes] | None
+
+
+_COMPILED: dict[str, _Compiled | None] = {}
+
+
+def _alternation(triggers: Iterable[str], flags: int) -> re.Pattern[bytes] | None:
+    encoded = sorted({t.encode("utf-8") for t in triggers}, key=len, reverse=True)
+    return re.compile(b"|".join(re.escape(t) for t in encoded), flags) if encoded else None
+
+
+def _compiled(rule: "Rule") -> _Compiled | None:
     try:
-        return _PATTERNS[rule.id]
+        return _COMPILED[rule.id]
     except KeyError:
         pass
     triggers = getattr(rule, "triggers", None)
-    if triggers is None:
-        pattern = None
-    else:
+    compiled = None
+    if triggers is not None:
         if isinstance(triggers, str) or not triggers or not all(isinstance(t, str) and t for t in triggers):
             raise TypeError(f"rule {rule.id}: triggers must be a non-empty tuple of non-empty strings or None")
         dotted = [t for t in triggers if "." in t]
@@ -54,10 +75,67 @@ def trigger_pattern(rule: "Rule") -> re.Pattern[bytes] | None:
             # `from os import system` leaves no `os.system` in the unit's text
             raise TypeError(f"rule {rule.id}: triggers name the last part of a dotted name, not {dotted[0]!r}")
         flags = re.IGNORECASE if getattr(rule, "triggers_ignore_case", False) else 0
-        alternation = b"|".join(re.escape(t.encode("utf-8")) for t in sorted(set(triggers), key=len, reverse=True))
-        pattern = re.compile(alternation, flags)
-    _PATTERNS[rule.id] = pattern
-    return pattern
+        words = [t for t in triggers if _WORD_ONLY.fullmatch(t.encode("utf-8"))]
+        others = [t for t in triggers if t not in words]
+        compiled = _Compiled(_alternation(triggers, flags), _alternation(words, flags), _alternation(others, flags))  # type: ignore[arg-type]
+    _COMPILED[rule.id] = compiled
+    return compiled
+
+
+def trigger_pattern(rule: "Rule") -> re.Pattern[bytes] | None:
+    """The compiled alternation of the rule's triggers (None: always run)."""
+    compiled = _compiled(rule)
+    return compiled.pattern if compiled is not None else None
+
+
+class _WordIndex:
+    """Which registered rules each word of the source triggers, as a bit
+    mask, remembered per distinct word: a unit is split into its words once
+    (in C) and its rules are looked up, instead of searching the unit's
+    text once per rule (which cost more than the rules it skipped)."""
+
+    def __init__(self, rules: Iterable["Rule"]):
+        self.bits: dict[str, int] = {}
+        self.patterns: list[tuple[int, re.Pattern[bytes]]] = []
+        for index, rule in enumerate(rules):
+            compiled = _compiled(rule)
+            if compiled is None:
+                continue
+            self.bits[rule.id] = 1 << index
+            if compiled.words is not None:
+                self.patterns.append((1 << index, compiled.words))
+        self.words: dict[bytes, int] = {}
+
+    def mask(self, text: bytes) -> int:
+        mask = 0
+        words = self.words
+        for word in set(_WORD_RUN.findall(text)):
+            bits = words.get(word, -1)
+            if bits < 0:
+                if len(words) >= _WORD_CACHE_LIMIT:
+                    words.clear()
+                bits = words[word] = self._bits(word)
+            mask |= bits
+        return mask
+
+    def _bits(self, word: bytes) -> int:
+        bits = 0
+        for bit, pattern in self.patterns:
+            if pattern.search(word) is not None:
+                bits |= bit
+        return bits
+
+
+_INDEX: _WordIndex | None = None
+
+
+def _word_index() -> _WordIndex:
+    global _INDEX
+    if _INDEX is None:
+        from .rules import all_rules
+
+        _INDEX = _WordIndex(all_rules())
+    return _INDEX
 
 
 def rules_triggered_by(name: str, rules: Iterable["Rule"]) -> list[str]:
@@ -73,14 +151,23 @@ def applicable_rules(rules: Sequence["Rule"], ctx: "AnalysisContext") -> list["R
     import used in the unit triggers."""
     unit = ctx.unit
     text = ctx.source[unit.start_byte : unit.end_byte]
+    index = _word_index()
+    mask: int | None = None
     selected: list[Rule] = []
     skipped: list[Rule] = []
     for rule in rules:
-        pattern = trigger_pattern(rule)
-        if pattern is None or pattern.search(text) is not None:
+        compiled = _compiled(rule)
+        if compiled is None:
             selected.append(rule)
+            continue
+        bit = index.bits.get(rule.id)
+        if bit is None:  # not a registered rule: search its triggers directly
+            hit = compiled.pattern.search(text) is not None
         else:
-            skipped.append(rule)
+            if mask is None:
+                mask = index.mask(text)
+            hit = bool(mask & bit) or (compiled.others is not None and compiled.others.search(text) is not None)
+        (selected if hit else skipped).append(rule)
     if skipped:
         enabled = _enabled_by_aliases(ctx, text)
         if enabled:

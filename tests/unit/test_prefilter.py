@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from draftguard.analyzers import AnalysisConfig, analyze_detailed, make_parser
 from draftguard.analyzers.facts import unit_providers
@@ -95,3 +97,49 @@ def test_adding_a_renamed_import_in_an_open_document_reanalyses_its_users() -> N
     got = current()
     assert "PY-CRYPTO-001" in [f.rule_id for f in got]
     assert got == analyze_detailed(doc.source, parser.parse(doc.source), "python").findings
+
+
+def _naive(rules, ctx) -> list:
+    """The definition: a rule runs when one of its triggers occurs anywhere in the unit's text."""
+    text = ctx.source[ctx.unit.start_byte : ctx.unit.end_byte]
+    return [r for r in rules if trigger_pattern(r) is None or trigger_pattern(r).search(text)]
+
+
+@pytest.mark.parametrize("language", ["python", "javascript", "typescript"])
+def test_the_word_index_selects_what_searching_every_trigger_selects(language: str) -> None:
+    from draftguard.analyzers.context import AnalysisContext
+    from draftguard.analyzers.facts import ModuleFacts
+    from draftguard.analyzers.rules import rules_for
+    from draftguard.analyzers.languages import get_spec
+
+    rules = tuple(r for r in rules_for(get_spec(language).rule_family) if r.scope == "unit")
+    no_aliases = ModuleFacts({})
+    checked = 0
+    for path in FILES:
+        if spec_for_path(str(path)).id != language:
+            continue
+        source = path.read_bytes()
+        tree = make_parser(language).parse(source)
+        for unit in tree.root_node.children:
+            ctx = AnalysisContext(source, tree, language, no_aliases, unit)
+            assert applicable_rules(rules, ctx) == _naive(rules, ctx), (path.name, unit.start_point)
+            checked += 1
+    assert checked > 50
+
+
+def _all_triggers() -> list[str]:
+    return sorted({t for r in all_rules() if getattr(r, "triggers", None) for t in r.triggers})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_all_triggers()), st.sampled_from(["x", "_", "9", " ", ".", "=", "(", "'", "é", "\n", "A"])), max_size=30))
+def test_the_word_index_agrees_with_searching_on_any_text(pieces: list[str]) -> None:
+    from draftguard.analyzers.context import AnalysisContext
+    from draftguard.analyzers.facts import ModuleFacts
+    from draftguard.analyzers.rules import rules_for
+
+    source = "".join(pieces).encode("utf-8")
+    tree = make_parser("python").parse(source)
+    ctx = AnalysisContext(source, tree, "python", ModuleFacts({}), tree.root_node)
+    rules = tuple(rules_for("python"))
+    assert applicable_rules(rules, ctx) == _naive(rules, ctx)
