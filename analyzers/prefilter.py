@@ -38,6 +38,7 @@ TRIGGER_ALIASES = "trigger_aliases"
 _WORD_RUN = re.compile(rb"\w+")
 _WORD_ONLY = re.compile(rb"\w+")
 _WORD_CACHE_LIMIT = 50_000
+_LONG_WORD = 64
 
 
 @dataclass(frozen=True)
@@ -95,15 +96,25 @@ class _WordIndex:
     text once per rule (which cost more than the rules it skipped)."""
 
     def __init__(self, rules: Iterable["Rule"]):
+        rules = list(rules)
         self.bits: dict[str, int] = {}
-        self.patterns: list[tuple[int, re.Pattern[bytes]]] = []
+        self.exact: dict[bytes, int] = {}
+        """Word triggers -> the bits of the rules they trigger."""
+        self.folded: dict[bytes, int] = {}
+        """The same for rules that ignore case, lower-cased (bytes patterns fold ASCII only, like bytes.lower)."""
         for index, rule in enumerate(rules):
-            compiled = _compiled(rule)
-            if compiled is None:
+            if _compiled(rule) is None:
                 continue
-            self.bits[rule.id] = 1 << index
-            if compiled.words is not None:
-                self.patterns.append((1 << index, compiled.words))
+            bit = self.bits[rule.id] = 1 << index
+            folded = getattr(rule, "triggers_ignore_case", False)
+            for trigger in rule.triggers:
+                encoded = trigger.encode("utf-8")
+                if _WORD_ONLY.fullmatch(encoded):
+                    table, key = (self.folded, encoded.lower()) if folded else (self.exact, encoded)
+                    table[key] = table.get(key, 0) | bit
+        self.lengths = sorted({len(k) for k in self.exact} | {len(k) for k in self.folded})
+        self.patterns = [(self.bits[rule.id], compiled.words) for rule in rules if (compiled := _compiled(rule)) is not None and compiled.words is not None]
+        """For words too long to look up piece by piece (a hex blob in a string)."""
         self.words: dict[bytes, int] = {}
 
     def mask(self, text: bytes) -> int:
@@ -119,10 +130,23 @@ class _WordIndex:
         return mask
 
     def _bits(self, word: bytes) -> int:
+        """The rules whose word triggers occur in `word`: every substring of a
+        trigger's length looked up (cheaper than one search per rule)."""
         bits = 0
-        for bit, pattern in self.patterns:
-            if pattern.search(word) is not None:
-                bits |= bit
+        size = len(word)
+        if size > _LONG_WORD:
+            for bit, pattern in self.patterns:
+                if pattern.search(word) is not None:
+                    bits |= bit
+            return bits
+        exact, folded = self.exact, self.folded
+        lower = word.lower()
+        for length in self.lengths:
+            if length > size:
+                break
+            for start in range(size - length + 1):
+                end = start + length
+                bits |= exact.get(word[start:end], 0) | folded.get(lower[start:end], 0)
         return bits
 
 
@@ -145,36 +169,72 @@ def rules_triggered_by(name: str, rules: Iterable["Rule"]) -> list[str]:
     return sorted(rule.id for rule in rules if (pattern := trigger_pattern(rule)) is not None and pattern.search(encoded))
 
 
-def applicable_rules(rules: Sequence["Rule"], ctx: "AnalysisContext") -> list["Rule"]:
-    """The rules worth running on `ctx.unit`: every rule without triggers,
-    the rules whose triggers occur in the unit's text, and those a renamed
-    import used in the unit triggers."""
+def applicable_rules(rules: Sequence["Rule"], ctx: "AnalysisContext") -> Sequence["Rule"]:
+    """The rules worth running on `ctx.unit`, in their order: every rule
+    without triggers, the rules whose triggers occur in the unit's text, and
+    those a renamed import used in the unit triggers."""
     unit = ctx.unit
     text = ctx.source[unit.start_byte : unit.end_byte]
-    index = _word_index()
-    mask: int | None = None
-    selected: list[Rule] = []
-    skipped: list[Rule] = []
-    for rule in rules:
-        compiled = _compiled(rule)
-        if compiled is None:
-            selected.append(rule)
-            continue
-        bit = index.bits.get(rule.id)
-        if bit is None:  # not a registered rule: search its triggers directly
-            hit = compiled.pattern.search(text) is not None
-        else:
-            if mask is None:
-                mask = index.mask(text)
-            hit = bool(mask & bit) or (compiled.others is not None and compiled.others.search(text) is not None)
-        (selected if hit else skipped).append(rule)
-    if skipped:
+    plan = _plan(rules)
+    if plan is None:
+        selected = [rule for rule in rules if (pattern := trigger_pattern(rule)) is None or pattern.search(text) is not None]
+    else:
+        selected = plan.select(text)
+    if len(selected) < len(rules):
         enabled = _enabled_by_aliases(ctx, text)
         if enabled:
-            selected.extend(rule for rule in skipped if rule.id in enabled)
-            order = {id(rule): i for i, rule in enumerate(rules)}
-            selected.sort(key=lambda rule: order[id(rule)])
+            chosen = {id(rule) for rule in selected}
+            selected = [rule for rule in rules if id(rule) in chosen or rule.id in enabled]
     return selected
+
+
+class _Plan:
+    """Selection among one tuple of registered rules (the engine passes the
+    same rules for every unit of a file): the unit's word mask, plus the
+    triggers with non-word characters, picks a selection remembered per mask."""
+
+    def __init__(self, rules: tuple, index: _WordIndex):
+        self.rules = rules
+        self.index = index
+        self.bits = [index.bits.get(rule.id) for rule in rules]
+        self.others = [(index.bits[rule.id], compiled.others) for rule in rules if (compiled := _compiled(rule)) is not None and compiled.others is not None]
+        self.relevant = 0
+        for bit in self.bits:
+            self.relevant |= bit or 0
+        self.chosen: dict[int, tuple] = {}
+
+    def select(self, text: bytes) -> tuple:
+        mask = self.index.mask(text)
+        for bit, pattern in self.others:
+            if not mask & bit and pattern.search(text) is not None:
+                mask |= bit
+        mask &= self.relevant
+        found = self.chosen.get(mask)
+        if found is None:
+            if len(self.chosen) >= _SELECTIONS_KEPT:
+                self.chosen.clear()
+            found = self.chosen[mask] = tuple(rule for rule, bit in zip(self.rules, self.bits) if bit is None or mask & bit)
+        return found
+
+
+_SELECTIONS_KEPT = 4096
+_PLANS: dict[tuple, _Plan | None] = {}
+
+
+def _plan(rules: Sequence["Rule"]) -> _Plan | None:
+    """The plan for `rules`, or None when one of them has triggers but is
+    not registered (a test's own rule): those are searched one by one."""
+    key = tuple(rules)
+    try:
+        return _PLANS[key]
+    except KeyError:
+        pass
+    index = _word_index()
+    registered = all(_compiled(rule) is None or rule.id in index.bits for rule in key)
+    if len(_PLANS) >= 64:
+        _PLANS.clear()
+    plan = _PLANS[key] = _Plan(key, index) if registered else None
+    return plan
 
 
 def _enabled_by_aliases(ctx: "AnalysisContext", text: bytes) -> set[str]:

@@ -13,6 +13,7 @@ retried one by one, so one poisonous file never aborts a scan.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -181,13 +182,19 @@ def _fix_diff(source: bytes, edits: tuple[Edit, ...], name: str) -> str:
         keep_tail = max(0, tail - context - _SLACK)
     else:
         skip = keep_tail = 0
-    before = source.decode("utf-8", "replace").splitlines()
+    before = _lines_of(source)
     after = fixed.decode("utf-8", "replace").splitlines()
     window = [line for line in difflib.unified_diff(before[skip : len(before) - keep_tail], after[skip : len(after) - keep_tail], f"a/{name}", f"b/{name}", n=context, lineterm="")]
     diff = [_moved_hunk(line, skip) if line.startswith("@@ ") else line for line in window]
     if len(diff) > FIX_DIFF_MAX_LINES:
         diff = diff[:FIX_DIFF_MAX_LINES] + ["… (diff shortened)"]
     return "\n".join(diff)
+
+
+@functools.lru_cache(maxsize=2)
+def _lines_of(source: bytes) -> list[str]:
+    """The file's lines, split once for all of its fixes (read only)."""
+    return source.decode("utf-8", "replace").splitlines()
 
 
 _SLACK = 8

@@ -128,14 +128,19 @@ class UnboundedSizeFromInput(Rule):
                 finding = self._report(ctx, value, use, converted_only=name in ("bytes", "bytearray"))
                 if finding is not None:
                     yield finding
-        for match in ctx.matches(_REPETITIONS):
+        unit_text = ctx.source[ctx.unit.start_byte : ctx.unit.end_byte]
+        repetitions = ctx.matches(_REPETITIONS) if b"*" in unit_text else ()
+        # a slice counts only on a receiver whose text holds `.objects` or `query`
+        lowered = unit_text.lower()
+        slices = ctx.matches(_SLICES) if b"objects" in lowered or b"query" in lowered else ()
+        for match in repetitions:
             left, right = unwrap_parens(match["left"][0]), unwrap_parens(match["right"][0])
             for sequence, count in ((left, right), (right, left)):
                 if sequence.type in _SEQUENCE_LITERALS:
                     finding = self._report(ctx, count, "repetition (`*`)")
                     if finding is not None:
                         yield finding
-        for match in ctx.matches(_SLICES):
+        for match in slices:
             receiver = ctx.text(match["value"][0])
             if ".objects" in receiver or "query" in receiver.lower():
                 for bound in match["slice"][0].named_children:
