@@ -38,7 +38,6 @@ TRIGGER_ALIASES = "trigger_aliases"
 _WORD_RUN = re.compile(rb"\w+")
 _WORD_ONLY = re.compile(rb"\w+")
 _WORD_CACHE_LIMIT = 50_000
-_LONG_WORD = 64
 
 
 @dataclass(frozen=True)
@@ -96,25 +95,15 @@ class _WordIndex:
     text once per rule (which cost more than the rules it skipped)."""
 
     def __init__(self, rules: Iterable["Rule"]):
-        rules = list(rules)
         self.bits: dict[str, int] = {}
-        self.exact: dict[bytes, int] = {}
-        """Word triggers -> the bits of the rules they trigger."""
-        self.folded: dict[bytes, int] = {}
-        """The same for rules that ignore case, lower-cased (bytes patterns fold ASCII only, like bytes.lower)."""
+        self.patterns: list[tuple[int, re.Pattern[bytes]]] = []
         for index, rule in enumerate(rules):
-            if _compiled(rule) is None:
+            compiled = _compiled(rule)
+            if compiled is None:
                 continue
-            bit = self.bits[rule.id] = 1 << index
-            folded = getattr(rule, "triggers_ignore_case", False)
-            for trigger in rule.triggers:
-                encoded = trigger.encode("utf-8")
-                if _WORD_ONLY.fullmatch(encoded):
-                    table, key = (self.folded, encoded.lower()) if folded else (self.exact, encoded)
-                    table[key] = table.get(key, 0) | bit
-        self.lengths = sorted({len(k) for k in self.exact} | {len(k) for k in self.folded})
-        self.patterns = [(self.bits[rule.id], compiled.words) for rule in rules if (compiled := _compiled(rule)) is not None and compiled.words is not None]
-        """For words too long to look up piece by piece (a hex blob in a string)."""
+            self.bits[rule.id] = 1 << index
+            if compiled.words is not None:
+                self.patterns.append((1 << index, compiled.words))
         self.words: dict[bytes, int] = {}
 
     def mask(self, text: bytes) -> int:
@@ -130,23 +119,13 @@ class _WordIndex:
         return mask
 
     def _bits(self, word: bytes) -> int:
-        """The rules whose word triggers occur in `word`: every substring of a
-        trigger's length looked up (cheaper than one search per rule)."""
+        """The rules whose word triggers occur in `word` (one search per rule
+        with word triggers; a table of trigger substrings was slower on the
+        long generated identifiers AI code is full of)."""
         bits = 0
-        size = len(word)
-        if size > _LONG_WORD:
-            for bit, pattern in self.patterns:
-                if pattern.search(word) is not None:
-                    bits |= bit
-            return bits
-        exact, folded = self.exact, self.folded
-        lower = word.lower()
-        for length in self.lengths:
-            if length > size:
-                break
-            for start in range(size - length + 1):
-                end = start + length
-                bits |= exact.get(word[start:end], 0) | folded.get(lower[start:end], 0)
+        for bit, pattern in self.patterns:
+            if pattern.search(word) is not None:
+                bits |= bit
         return bits
 
 
