@@ -148,6 +148,16 @@ def rules_triggered_by(name: str, rules: Iterable["Rule"]) -> list[str]:
     return sorted(rule.id for rule in rules if (pattern := trigger_pattern(rule)) is not None and pattern.search(encoded))
 
 
+def merge_trigger_aliases(parts: list[dict[str, list[str]]]) -> dict[str, dict[str, list[str]]]:
+    """The `trigger_aliases` fact from the parts of every unit (a
+    `register_unit_facts` combine): each name with the rules of all its imports."""
+    merged: dict[str, list[str]] = {}
+    for part in parts:
+        for alias, rule_ids in part.items():
+            merged[alias] = sorted(set(merged.get(alias, ())) | set(rule_ids))
+    return {TRIGGER_ALIASES: merged}
+
+
 def applicable_rules(rules: Sequence["Rule"], ctx: "AnalysisContext") -> Sequence["Rule"]:
     """The rules worth running on `ctx.unit`, in their order: every rule
     without triggers, the rules whose triggers occur in the unit's text, and

@@ -23,8 +23,9 @@ from typing import Any, Iterator
 from tree_sitter import Node, Tree
 
 from ..common.edits import insert_lines
-from ..facts import register_facts
+from ..facts import register_facts, register_unit_facts
 from ..model import Edit
+from ..prefilter import merge_trigger_aliases, rules_triggered_by
 
 _CONSTANT_TYPES = {"number", "true", "false", "null"}
 
@@ -139,10 +140,14 @@ def local_requires(ctx) -> dict[str, str]:
 
 def _declarators(root: Node) -> Iterator[Node]:
     for stmt in root.children:
-        if stmt.type == "export_statement":
-            stmt = stmt.child_by_field_name("declaration") or stmt
-        if stmt.type in ("lexical_declaration", "variable_declaration"):
-            yield from (d for d in stmt.named_children if d.type == "variable_declarator")
+        yield from _declarators_of(stmt)
+
+
+def _declarators_of(stmt: Node) -> Iterator[Node]:
+    if stmt.type == "export_statement":
+        stmt = stmt.child_by_field_name("declaration") or stmt
+    if stmt.type in ("lexical_declaration", "variable_declaration"):
+        yield from (d for d in stmt.named_children if d.type == "variable_declarator")
 
 
 def is_constant_literal(source: bytes, node: Node | None) -> bool:
@@ -273,3 +278,57 @@ def materialize_imports(source: bytes, tree: Tree, statements: tuple[str, ...]) 
     if not lines:
         return ()
     return insert_lines(source, _insertion_offset(source, root), lines)
+
+
+# -- prefilter: names that imports rename ---------------------------------------
+
+
+def _bound_names(source: bytes, unit: Node) -> set[str]:
+    """Every name a top-level import or declaration binds (a superset of the
+    ones `javascript_module_facts` may bind to an import)."""
+    names: dict[str, str] = {}
+    if unit.type == "import_statement":
+        _record_import(source, unit, names)
+    elif unit.type in ("lexical_declaration", "variable_declaration", "export_statement"):
+        for declarator in _declarators_of(unit):
+            name = declarator.child_by_field_name("name")
+            if name is not None:
+                _bind_pattern(source, name, "", names)
+    return set(names)
+
+
+def _trigger_alias_part(source: bytes, unit: Node, facts) -> dict[str, list[str]] | None:
+    """The top-level imports of one unit whose local name does not show what
+    they refer to (`import { exec as run } from "child_process"`, `const cp =
+    require("child_process")`, `import sanitize from "sanitize-html"`, `const
+    run = promisify(exec)`), with the rules their target (`child_process.exec`)
+    triggers and the name itself does not: the rule prefilter runs those rules
+    on the units that use the name (see analyzers/prefilter.py). A name whose
+    own text triggers the same rules (`import { exec } from "child_process"`)
+    needs nothing. The targets come from the `imports` fact, so a binding
+    that resolves through another unit (`promisify(exec)`) counts too.
+    `require()` inside a function binds names for that unit only
+    (`local_requires`): its module and member names are in the unit's text."""
+    names = _bound_names(source, unit)
+    if not names:
+        return None
+    imports = facts.get("imports") or {}
+    rules = _javascript_rules()
+    found: dict[str, list[str]] = {}
+    for name in sorted(names):
+        target = imports.get(name)
+        if not target:
+            continue
+        enabled = set(rules_triggered_by(target, rules)) - set(rules_triggered_by(name, rules))
+        if enabled:
+            found[name] = sorted(enabled)
+    return found or None
+
+
+def _javascript_rules() -> list:
+    from ..rules import rules_for
+
+    return rules_for("javascript")
+
+
+register_unit_facts("javascript", combine=merge_trigger_aliases, stage=1)(_trigger_alias_part)

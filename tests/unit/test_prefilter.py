@@ -156,3 +156,74 @@ def test_triggers_inside_long_and_short_words_are_found(word: str) -> None:
     ctx = AnalysisContext(source, tree, "python", ModuleFacts({}), tree.root_node.children[0])
     rule = get_rule("PY-SQLI-001")
     assert list(applicable_rules((rule,), ctx)) == [rule]
+
+
+# -- JavaScript/TypeScript: imports whose local name hides what they refer to --------------------------
+
+_ROUTE = """
+const app = express();
+app.get("/x", async (req, res) => {
+  CALL;
+});
+"""
+
+JS_RENAMED = {
+    "named import renamed": ('import { exec as run } from "child_process";', "run(`ls ${req.query.dir}`)", "JS-CMDI-001"),
+    "destructured require renamed": ('const { exec: run } = require("child_process");', "run(`ls ${req.query.dir}`)", "JS-CMDI-001"),
+    "quoted destructuring key": ('const { "exec": run } = require("node:child_process");', "run(`ls ${req.query.dir}`)", "JS-CMDI-001"),
+    "member of a require": ('const run = require("child_process").exec;', "run(`ls ${req.query.dir}`)", "JS-CMDI-001"),
+    "promisified in another unit": (
+        'const { exec } = require("child_process");\nconst run = util.promisify(exec);', "await run(`ls ${req.query.dir}`)", "JS-CMDI-001",
+    ),
+    "default import of a function": ('import grab from "node-fetch";', "await grab(req.query.url)", "JS-SSRF-001"),
+    "namespace import (module trigger)": ('import * as h from "http";', "h.get(req.query.url)", "JS-SSRF-001"),
+    "default require (module trigger)": ('const client = require("axios");', "await client.post(req.body.webhook)", "JS-SSRF-001"),
+    "named import keeping its name (module trigger)": ('import { get } from "axios";', "await get(req.query.url)", "JS-SSRF-001"),
+    "fs function renamed": ('import { readFile as load } from "fs/promises";', "await load(req.query.name)", "JS-PATH-001"),
+    "exported require": ('export const run = require("child_process").execSync;', "run(`ls ${req.query.dir}`)", "JS-CMDI-001"),
+}
+
+
+@pytest.mark.parametrize("language", ["javascript", "typescript"])
+@pytest.mark.parametrize("case", sorted(JS_RENAMED))
+def test_a_javascript_import_that_hides_the_name_runs_the_rules_its_target_triggers(case: str, language: str) -> None:
+    imports, call, rule_id = JS_RENAMED[case]
+    source = f'import express from "express";\n{imports}\n{_ROUTE.replace("CALL", call)}'.encode()
+    got = findings(source, language)
+    assert rule_id in [f.rule_id for f in got]
+    assert got == findings(source, language, EVERYTHING)
+
+
+def test_javascript_imports_that_show_the_name_need_no_alias() -> None:
+    source = b'import { exec } from "child_process";\nimport { exec as run } from "child_process";\nimport cp from "child_process";\n'
+    tree = make_parser("javascript").parse(source)
+    from draftguard.analyzers.facts import compute_facts
+
+    aliases = compute_facts("javascript", source, tree.root_node).get(TRIGGER_ALIASES)
+    assert "exec" not in aliases  # its own text triggers what `child_process.exec` triggers
+    assert "JS-CMDI-001" in aliases["run"]
+    assert "cp" not in aliases  # `cp.exec(...)` shows `exec`
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        ("const run = console.log;\n", 'const { exec: run } = require("child_process");\n'),
+        # the alias's unit is unchanged: its target changes with the import in the unit before it
+        ("const exec = console.log;\nconst run = util.promisify(exec);\n", 'const { exec } = require("child_process");\nconst run = util.promisify(exec);\n'),
+    ],
+    ids=["the renaming import", "the import a promisified name resolves through"],
+)
+def test_adding_a_javascript_import_in_an_open_document_reanalyses_the_units_using_its_alias(before: str, after: str) -> None:
+    route = _ROUTE.replace("CALL", "run(`ls ${req.query.dir}`)")
+    doc = Document("file:///t.js", "javascript", 1, f'import express from "express";\n{before}{route}')
+    parser = make_parser("javascript")
+
+    def current() -> list:
+        return analyze_detailed(doc.source, doc.tree, "javascript", cache=doc.analysis_cache).findings
+
+    assert "JS-CMDI-001" not in [f.rule_id for f in current()]
+    doc.apply_changes(2, [(RangeSpec(1, 0, 2, 0), after.split("\n")[0] + "\n")])
+    got = current()
+    assert "JS-CMDI-001" in [f.rule_id for f in got]
+    assert got == analyze_detailed(doc.source, parser.parse(doc.source), "javascript").findings

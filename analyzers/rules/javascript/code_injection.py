@@ -27,6 +27,7 @@ from ...javascript.flow import SYN
 from ...javascript.queries import evidence, is_safe
 from ...javascript.sources import CODE
 from ...javascript.strings import built_string
+from ...javascript.triggers import last_parts
 from ...model import Confidence, Finding, Severity
 from ..base import Explanation, Rule, register
 
@@ -37,6 +38,7 @@ VM_CALLS = (
     "vm.runInNewContext", "vm.runInThisContext", "vm.runInContext", "vm.Script", "vm.compileFunction",
     "vm.SourceTextModule", "vm2.VM.run", "*.runInNewContext", "*.runInThisContext",
 )
+VM2_CALLS = ("vm2.VMScript", "VMScript")
 
 
 @register
@@ -48,6 +50,7 @@ class JsCodeInjection(Rule):
     severity = Severity.CRITICAL
     confidence = Confidence.MEDIUM
     languages = ("javascript",)
+    triggers = last_parts(EVAL_CALLS, FUNCTION_CONSTRUCTORS, TIMERS, VM_CALLS, VM2_CALLS) + ("run",)  # run: vm2/sandbox `x.run(code)`
     summary = "Non-constant text executed as code with eval, new Function, a string timer or vm"
     explanation = Explanation(
         what="A string that is not a constant is compiled and run as JavaScript.",
@@ -92,6 +95,6 @@ class JsCodeInjection(Rule):
             return args[0]
         if call.type == "call_expression" and ctx.text(SYN.callee(call)).endswith(".run") and set(ctx.facts.get("imported_modules", ())) & {"vm2", "sandbox", "isolated-vm"}:
             return args[0]  # vm2 VM/NodeVM.run(code), sandbox's Sandbox.run(code)
-        if call_matches(ctx, call, ("vm2.VMScript", "VMScript")):
+        if call_matches(ctx, call, VM2_CALLS):
             return args[0]
         return None

@@ -31,6 +31,7 @@ from ...javascript.flow import SYN
 from ...javascript.queries import built_argument, evidence, is_safe, values_stay_put
 from ...javascript.shellwords import NotPlain, split_words
 from ...javascript.sources import COMMAND, safe_for
+from ...javascript.triggers import last_parts
 from ...model import Confidence, Edit, Finding, Fix, Severity
 from ..base import Explanation, Rule, register
 
@@ -66,6 +67,7 @@ class JsCommandInjection(Rule):
     severity = Severity.CRITICAL
     confidence = Confidence.MEDIUM
     languages = ("javascript",)
+    triggers = last_parts(SHELL_CALLS, SPAWN_CALLS)  # every finding is an argument of one of these calls
     fix_title = "Run without a shell (execFile with an argument array)"
     summary = "Shell command built from non-constant values and run through a shell (child_process.exec/execSync)"
     explanation = Explanation(

@@ -50,6 +50,8 @@ _STATIC = """
 """
 _CALLS = "(call_expression function: [(identifier) (import)] @fn arguments: (arguments . (string) @spec .))"
 _TS_REQUIRE = "(import_require_clause (string) @spec)"
+IMPORT_WORDS = ("import", "require", "export")
+"""Every import site is written with one of these (`import_require_clause` too)."""
 
 
 def _content(node: Node) -> Node | None:
@@ -79,7 +81,7 @@ def _specifiers(ctx) -> Iterable[Node]:
 
 def _node_sites(ctx) -> list[ImportSite]:
     start, end = ctx.unit.start_byte, ctx.unit.end_byte
-    if all(ctx.source.find(word, start, end) < 0 for word in (b"import", b"require", b"export")):
+    if all(ctx.source.find(word.encode(), start, end) < 0 for word in IMPORT_WORDS):
         return []  # without reading the picture: a new one re-analyses only units with imports
     project = ctx.project
     deps = project.node if project is not None else None
@@ -100,6 +102,7 @@ def _node_sites(ctx) -> list[ImportSite]:
 class _DependencyRule(DependencyRule):
     languages = ("javascript",)
     ecosystem = "npm"
+    triggers = IMPORT_WORDS
 
     def collect(self, ctx) -> list[ImportSite]:
         return _node_sites(ctx)

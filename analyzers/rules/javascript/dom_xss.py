@@ -29,6 +29,7 @@ from ...javascript.flow import SYN
 from ...javascript.queries import evidence, is_safe
 from ...javascript.sources import HTML, safe_for
 from ...javascript.strings import built_string, literal_value
+from ...javascript.triggers import last_parts
 from ...model import Confidence, Edit, Finding, Fix, Severity
 from ..base import Explanation, Rule, register
 
@@ -37,6 +38,8 @@ HTML_PROPERTIES = frozenset({"innerHTML", "outerHTML"})
 _SINK_NODES = frozenset({"assignment_expression", "augmented_assignment_expression", "call_expression"})
 JQUERY_HTML_METHODS = frozenset({"html", "append", "prepend", "after", "before", "replaceWith", "wrap", "wrapAll", "wrapInner", "insertBefore", "insertAfter", "appendTo", "prependTo"})
 WRITE_CALLS = ("document.write", "document.writeln", "window.document.write")
+JQUERY = ("$", "jQuery")
+"""jQuery calls are recognised by these written names (never through imports)."""
 
 
 def html_is_safe(ctx: AnalysisContext, node: Node | None) -> bool:
@@ -52,6 +55,8 @@ class JsDomXss(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     languages = ("javascript",)
+    # every sink: an HTML property, insertAdjacentHTML, document.write, or a chain starting with `$(`/`jQuery(`
+    triggers = tuple(sorted(HTML_PROPERTIES | {"insertAdjacentHTML"})) + last_parts(WRITE_CALLS) + JQUERY
     fix_title = "Use textContent"
     summary = "Non-constant, unsanitised value written as HTML (innerHTML, outerHTML, insertAdjacentHTML, document.write)"
     explanation = Explanation(
@@ -111,7 +116,7 @@ class JsDomXss(Rule):
             if method == "html" or _looks_like_markup(ctx, args[0]) or evidence(ctx, args[0], HTML).taint is not None:
                 return args[0], f"jQuery `.{method}()`"
             return None, ""
-        if call_matches(ctx, call, ("$", "jQuery")) and (_looks_like_markup(ctx, args[0]) or evidence(ctx, args[0], HTML).taint is not None):
+        if call_matches(ctx, call, JQUERY) and (_looks_like_markup(ctx, args[0]) or evidence(ctx, args[0], HTML).taint is not None):
             return args[0], "jQuery `$(html)`"
         return None, ""
 
@@ -120,7 +125,7 @@ def _is_jquery(ctx: AnalysisContext, call: Node) -> bool:
     node = call
     while node is not None and node.type in ("call_expression", "member_expression"):
         callee = node.child_by_field_name("function") if node.type == "call_expression" else node.child_by_field_name("object")
-        if node.type == "call_expression" and dotted_name(ctx, callee) in ("$", "jQuery"):
+        if node.type == "call_expression" and dotted_name(ctx, callee) in JQUERY:
             return True
         node = SYN.unwrap(callee)
     return False

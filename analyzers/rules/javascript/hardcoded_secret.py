@@ -33,7 +33,8 @@ from ...javascript.flow import SYN, reaching_definitions
 from ...javascript.strings import literal_value
 from ...javascript.testcode import in_test_code
 from ...model import Confidence, Finding, Severity
-from ...python.sensitive import credential_value, is_placeholder, known_format, secret_name_strength
+from ...javascript.triggers import last_parts
+from ...python.sensitive import KNOWN_FORMATS, SECRET_NAME_FRAGMENTS, credential_value, is_placeholder, known_format, secret_name_strength
 from ..base import Explanation, Rule, register
 
 KEY_ARGUMENT_CALLS = {
@@ -53,6 +54,10 @@ class JsHardcodedSecret(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     languages = ("javascript",)
+    # a known token format's prefix (or an escape sequence, which can spell it: "\x41KIA..."), a
+    # secret-sounding name (rated case-insensitively), or a key-taking call
+    triggers = tuple(sorted({p for fmt in KNOWN_FORMATS for p in fmt.prefixes} | SECRET_NAME_FRAGMENTS | SECRET_OPTIONS | {"\\"})) + last_parts(KEY_ARGUMENT_CALLS)
+    triggers_ignore_case = True
     summary = "Password, signing key or API key written as a literal in the source code"
     explanation = Explanation(
         what="A credential is a string literal in the code (or a literal fallback for a missing environment variable).",

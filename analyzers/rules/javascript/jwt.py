@@ -28,12 +28,14 @@ from ...common.names import call_matches, calls_in
 from ...context import AnalysisContext
 from ...javascript.flow import SYN
 from ...javascript.queries import object_fields
+from ...javascript.triggers import last_parts
 from ...model import Confidence, Finding, Severity
 from ..base import Explanation, Rule, register
 
 DECODE = ("jsonwebtoken.decode", "jsonwebtoken.default.decode")
 VERIFY = ("jsonwebtoken.verify", "jsonwebtoken.default.verify")
 SIGN = ("jsonwebtoken.sign", "jsonwebtoken.default.sign")
+JWT_SIMPLE_DECODE = ("jwt-simple.decode",)
 
 @register
 class JsJwtDecodeWithoutVerify(Rule):
@@ -44,6 +46,7 @@ class JsJwtDecodeWithoutVerify(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     languages = ("javascript",)
+    triggers = last_parts(DECODE, JWT_SIMPLE_DECODE)
     summary = "jwt.decode() used to read claims for authentication; the signature is never verified"
     explanation = Explanation(
         what="`jwt.decode` returns the token's claims without checking its signature.",
@@ -54,7 +57,7 @@ class JsJwtDecodeWithoutVerify(Rule):
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
         for call in calls_in(ctx):
-            if call_matches(ctx, call, ("jwt-simple.decode",)):
+            if call_matches(ctx, call, JWT_SIMPLE_DECODE):
                 args = SYN.arguments(call)
                 if len(args) >= 3 and ctx.text(args[2]) not in ("false", "undefined", "null", "0", '""', "''"):
                     yield self.finding(ctx, call, "JWT: jwt-simple's decode() with a truthy third argument (noVerify) skips the signature check")
@@ -75,6 +78,7 @@ class JsJwtVerifyWithoutAlgorithms(Rule):
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     languages = ("javascript",)
+    triggers = last_parts(VERIFY)
     summary = "jwt.verify() without an `algorithms` allow-list lets the token choose its algorithm"
     explanation = Explanation(
         what="`jwt.verify(token, key)` accepts whatever algorithm the token header names that fits the key type.",
@@ -107,6 +111,7 @@ class JsJwtNoneAlgorithm(Rule):
     severity = Severity.CRITICAL
     confidence = Confidence.HIGH
     languages = ("javascript",)
+    triggers = last_parts(VERIFY, SIGN)
     summary = "JWT signed or verified with the `none` algorithm (unsigned tokens)"
     explanation = Explanation(
         what="The `none` algorithm means the token carries no signature at all.",

@@ -69,6 +69,7 @@ class JsMissingAuthorization(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     languages = ("javascript",)
+    triggers = tuple(sorted(READ_METHODS | WRITE_METHODS))  # every finding is such a method call (`x.findById(...)`)
     fix_title = "Add ownership check (403)"
     summary = "Route handler loads a record by a request id and returns or changes it without checking its owner"
     explanation = Explanation(

@@ -60,6 +60,7 @@ class JsNoSqlInjection(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     languages = ("javascript",)
+    triggers = tuple(sorted(QUERY_METHODS))  # every finding is in the filter of such a method call
     fix_title = "Cast to string"
     summary = "Request data used unconverted in a MongoDB/Mongoose filter, or a $where clause built from values"
     explanation = Explanation(

@@ -34,14 +34,15 @@ from ...javascript.flow import SYN, reaching_definitions
 from ...javascript.queries import evidence
 from ...javascript.sources import URL
 from ...javascript.strings import built_string, literal_value, plus_operands
+from ...javascript.triggers import last_parts, shared_parts
 from ...model import Confidence, Finding, Severity
 from ..base import Explanation, Rule, register
 
+LOCATION_CALLS = ("*.location.assign", "*.location.replace", "location.assign", "location.replace")
 REDIRECTS = (
     "*.redirect", "next/navigation.redirect", "next/navigation.permanentRedirect", "next/server.NextResponse.redirect",
-    "NextResponse.redirect", "Response.redirect", "*.location.assign", "*.location.replace", "location.assign",
-    "location.replace", "window.open",
-)
+    "NextResponse.redirect", "Response.redirect", "window.open",
+) + LOCATION_CALLS
 LOCATION_TARGETS = frozenset({"location", "window.location", "document.location", "location.href", "window.location.href", "document.location.href", "top.location", "top.location.href"})
 _TARGET_CHECK = re.compile(r"startsWith\s*\(|\.host(name)?\b|includes\s*\(|\bhas\s*\(|allow|whitelist|safe|trusted|\.test\s*\(|indexOf\s*\(|===|!==|isRelative|isLocal", re.IGNORECASE)
 _SAFE_PREFIX = re.compile(r"^(/[^/\\]|/$|\.\.?/|[a-z][a-z0-9+.-]*://[^/?#]+[/?#])", re.IGNORECASE)
@@ -123,6 +124,8 @@ class JsOpenRedirect(Rule):
     severity = Severity.MEDIUM
     confidence = Confidence.HIGH
     languages = ("javascript",)
+    # `location` rather than `assign`/`replace`/`href`: every LOCATION_CALLS and LOCATION_TARGETS name has it
+    triggers = last_parts(set(REDIRECTS) - set(LOCATION_CALLS)) + shared_parts(LOCATION_CALLS, LOCATION_TARGETS)
     summary = "Redirect or navigation to a URL taken from request input without checking it"
     explanation = Explanation(
         what="The user is sent to whatever URL the request names (`?next=`, `?returnTo=`).",

@@ -36,6 +36,7 @@ from ...javascript.flow import SYN, reaching_definitions
 from ...javascript.queries import evidence
 from ...javascript.routes import route_of
 from ...javascript.sources import PATH
+from ...javascript.triggers import first_parts, last_parts
 from ...model import Edit, Finding, Fix, Severity, Confidence
 from ..base import Explanation, Rule, register
 
@@ -62,6 +63,8 @@ class JsPathTraversal(Rule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     languages = ("javascript",)
+    # the module of every fs sink and path builder (`fs`, `fs/promises`, `path`: not `open`, `rm`, `join`), and the response methods
+    triggers = first_parts(SINKS, PATH_BUILDERS) + last_parts(RESPONSE_METHODS)
     fix_title = "Resolve the path and check it stays inside the base directory"
     summary = "File path built from request input reaches fs/res.sendFile without a containment check"
     explanation = Explanation(

@@ -30,14 +30,17 @@ from ...context import AnalysisContext
 from ...javascript.flow import SYN
 from ...javascript.queries import evidence
 from ...javascript.sources import OBJECT
+from ...javascript.triggers import first_parts, last_parts
 from ...model import Confidence, Finding, Severity
 from ..base import Explanation, Rule, register
 
+DEEPMERGE_ALL = ("deepmerge.all",)
 DEEP_MERGES = (
     "lodash.merge", "lodash.mergeWith", "lodash.defaultsDeep", "lodash.merge.default", "_.merge", "_.mergeWith", "_.defaultsDeep",
-    "lodash/merge", "lodash.merge", "deepmerge", "deepmerge.all", "merge-deep", "mixin-deep", "defaults-deep", "merge",
+    "lodash/merge", "lodash.merge", "deepmerge", "merge-deep", "mixin-deep", "defaults-deep", "merge",
     "deepMerge", "hoek.merge", "@hapi/hoek.merge", "extend", "node-extend",
-)
+) + DEEPMERGE_ALL
+JQUERY_EXTEND = ("$.extend", "jQuery.extend")
 PATH_SETTERS = ("lodash.set", "lodash.setWith", "_.set", "_.setWith", "dot-prop.setProperty", "dot-prop.set", "object-path.set", "objectPath.set", "dottie.set", "set-value")
 _KEY_CHECK = re.compile(r"__proto__|['\"]constructor['\"]|['\"]prototype['\"]|Object\.create\(\s*null|isSafeKey|hasOwn|isPrototypePolluted|FORBIDDEN|BLOCKED", re.IGNORECASE)
 
@@ -51,6 +54,9 @@ class JsPrototypePollution(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     languages = ("javascript",)
+    # the merge or setter (`deepmerge` for `deepmerge.all`: `all` is an everyday word), and `[`: a nested
+    # computed assignment `o[k][s] = v` and a recursive merge's `target[key] = ...` both index
+    triggers = last_parts(set(DEEP_MERGES) - set(DEEPMERGE_ALL), JQUERY_EXTEND, PATH_SETTERS) + first_parts(DEEPMERGE_ALL) + ("[",)
     summary = "Request data merged deeply or used as nested property names without refusing __proto__/constructor"
     explanation = Explanation(
         what="Keys chosen by the client are written as nested properties, so a `__proto__` key writes to `Object.prototype`.",
@@ -83,7 +89,7 @@ class JsPrototypePollution(Rule):
 
     @staticmethod
     def _jquery_deep_extend(ctx: AnalysisContext, call: Node, args: list[Node]) -> bool:
-        return call_matches(ctx, call, ("$.extend", "jQuery.extend")) and bool(args) and ctx.text(args[0]) == "true"
+        return call_matches(ctx, call, JQUERY_EXTEND) and bool(args) and ctx.text(args[0]) == "true"
 
     def _nested_assignments(self, ctx: AnalysisContext) -> Iterator[Finding]:
         for assignment in unit_nodes(ctx, ("assignment_expression",)):

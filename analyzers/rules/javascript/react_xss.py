@@ -40,6 +40,7 @@ class JsReactXss(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     languages = ("javascript",)
+    triggers = (_PROP,)  # the JSX attribute's or the props key's written name
     summary = "Non-constant, unsanitised HTML passed to React's dangerouslySetInnerHTML"
     explanation = Explanation(
         what="React escapes everything it renders except `dangerouslySetInnerHTML`, which inserts the string as raw HTML.",

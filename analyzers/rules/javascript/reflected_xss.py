@@ -30,12 +30,14 @@ from ...context import AnalysisContext
 from ...javascript.flow import SYN, reaching_definitions
 from ...javascript.sources import HTML
 from ...javascript.testcode import in_test_code
+from ...javascript.triggers import last_parts
 from ...model import Confidence, Finding, Severity
 from ..base import Explanation, Rule, register
 from .dom_xss import html_is_safe
 
 RESPONSE_NAMES = frozenset({"res", "response", "reply", "resp"})
 SEND_METHODS = frozenset({"send", "write", "end"})
+KOA_BODIES = ("ctx.body", "ctx.response.body")
 _NOT_HTML = re.compile(r"""(\.type\(\s*['"](text/plain|json|application/json|text|txt|application/octet-stream)|content-type['"]\s*,\s*['"](text/plain|application/json))""", re.IGNORECASE)
 
 
@@ -48,6 +50,8 @@ class JsReflectedXss(Rule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     languages = ("javascript",)
+    # the response method (`res.send(...)`) or the written Koa body (`ctx.body =`); never the response's name, which is the handler's choice
+    triggers = tuple(sorted(SEND_METHODS)) + last_parts(KOA_BODIES)
     summary = "Request input sent back unescaped in an HTML response (res.send/res.write)"
     explanation = Explanation(
         what="A response body built from request input is sent as HTML (`res.send(string)` sets `text/html`).",
@@ -66,7 +70,7 @@ class JsReflectedXss(Rule):
                 yield from self._check_body(ctx, call, body)
         for node in unit_nodes(ctx, ("assignment_expression",)):
             left = node.child_by_field_name("left")
-            if left is not None and dotted_name(ctx, left) in ("ctx.body", "ctx.response.body"):
+            if left is not None and dotted_name(ctx, left) in KOA_BODIES:
                 yield from self._check_body(ctx, node, node.child_by_field_name("right"))
 
     def _check_body(self, ctx: AnalysisContext, sink: Node, body: Node | None) -> Iterator[Finding]:

@@ -69,6 +69,7 @@ class JsSqlInjection(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     languages = ("javascript",)
+    triggers = tuple(sorted(GENERIC_METHODS | RAW_METHODS | set(PRISMA_UNSAFE)))  # every sink is a method call with one of these names
     fix_title = "Parameterise query"
     summary = "SQL query built from non-constant values with a template literal, + or .concat() and sent to the database"
     explanation = Explanation(

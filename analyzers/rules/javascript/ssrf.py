@@ -33,6 +33,7 @@ from ...javascript.queries import evidence
 from ...javascript.sources import URL
 from ...model import Confidence, Finding, Severity
 from ..base import Explanation, Rule, register
+from ...javascript.triggers import first_parts
 from .open_redirect import has_fixed_prefix
 
 HTTP_CALLS = (
@@ -54,6 +55,8 @@ class JsSsrf(Rule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     languages = ("javascript",)
+    # the client (`axios`, `http`, `got`: not `get`, `request`, `create`) or, for `*.goto`-style patterns, the method
+    triggers = first_parts(HTTP_CALLS, HEADLESS_CALLS)
     summary = "Server-side HTTP request to a URL whose host comes from request input"
     explanation = Explanation(
         what="The server requests a URL the client chose (`?url=`, a webhook or image URL in the body).",

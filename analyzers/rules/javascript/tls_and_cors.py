@@ -28,10 +28,16 @@ from ...context import AnalysisContext
 from ...javascript.flow import SYN
 from ...javascript.queries import object_fields
 from ...javascript.strings import literal_value
+from ...javascript.triggers import last_parts
 from ...model import Confidence, Edit, Finding, Fix, Severity
 from ..base import Explanation, Rule, register
 
 TLS_OPTIONS = {"rejectUnauthorized": "true", "strictSSL": "true"}
+TLS_ENVIRONMENT = ("process.env.NODE_TLS_REJECT_UNAUTHORIZED",)
+CORS_CALLS = ("cors", "@fastify/cors", "fastify-cors")
+REGISTER = "register"
+"""`fastify.register(cors, {...})`: a register call whose text mentions cors."""
+HEADER_METHODS = ("setHeader", "header", "set", "append")
 _FALSE = frozenset({"false", "0", '"0"', "'0'", '"false"', "'false'"})
 
 
@@ -44,6 +50,7 @@ class JsTlsVerificationDisabled(Rule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     languages = ("javascript",)
+    triggers = tuple(TLS_OPTIONS) + last_parts(TLS_ENVIRONMENT)  # the option key or the written environment variable
     fix_title = "Verify certificates"
     summary = "TLS certificate verification switched off (rejectUnauthorized: false, NODE_TLS_REJECT_UNAUTHORIZED=0)"
     explanation = Explanation(
@@ -66,7 +73,7 @@ class JsTlsVerificationDisabled(Rule):
                 yield self.finding(ctx, pair, f"TLS verification disabled: `{key}: {ctx.text(value)}` accepts any certificate", fixes=(fix,))
         for assignment in unit_nodes(ctx, ("assignment_expression",)):
             left = assignment.child_by_field_name("left")
-            if dotted_name(ctx, left) in ("process.env.NODE_TLS_REJECT_UNAUTHORIZED",) and ctx.text(assignment.child_by_field_name("right")) in _FALSE:
+            if dotted_name(ctx, left) in TLS_ENVIRONMENT and ctx.text(assignment.child_by_field_name("right")) in _FALSE:
                 statement = assignment.parent
                 fixes = ()
                 if statement is not None and statement.type == "expression_statement":
@@ -90,6 +97,8 @@ class JsCorsAnyOriginWithCredentials(Rule):
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     languages = ("javascript",)
+    # the cors middleware, fastify's register, or the header-setting methods both headers need
+    triggers = last_parts(CORS_CALLS) + (REGISTER,) + HEADER_METHODS
     summary = "CORS allows any origin (or reflects it) together with credentials"
     explanation = Explanation(
         what="The server tells browsers that every website may send credentialed requests and read the responses.",
@@ -103,7 +112,7 @@ class JsCorsAnyOriginWithCredentials(Rule):
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
         for call in calls_in(ctx):
-            if call_matches(ctx, call, ("cors", "@fastify/cors", "fastify-cors")) or (method_name(ctx, call) == "register" and "cors" in ctx.text(call).lower()):
+            if call_matches(ctx, call, CORS_CALLS) or (method_name(ctx, call) == REGISTER and "cors" in ctx.text(call).lower()):
                 for arg in SYN.arguments(call):
                     options = object_fields(ctx, arg)
                     origin = options.get("origin")
@@ -132,7 +141,7 @@ class JsCorsAnyOriginWithCredentials(Rule):
     def _header_calls(ctx: AnalysisContext) -> list[tuple[Node, str, str]]:
         out = []
         for call in calls_in(ctx):
-            if method_name(ctx, call) not in ("setHeader", "header", "set", "append"):
+            if method_name(ctx, call) not in HEADER_METHODS:
                 continue
             args = SYN.arguments(call)
             if len(args) < 2:

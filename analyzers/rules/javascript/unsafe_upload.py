@@ -27,8 +27,12 @@ from ...common.syntax import descendants
 from ...context import AnalysisContext
 from ...javascript.flow import SYN
 from ...javascript.queries import object_fields
+from ...javascript.triggers import last_parts
 from ...model import Confidence, Finding, Severity
 from ..base import Explanation, Rule, register
+
+MULTER = ("multer",)
+DISK_STORAGE = ("multer.diskStorage",)
 
 
 @register
@@ -40,6 +44,7 @@ class JsUnsafeUpload(Rule):
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     languages = ("javascript",)
+    triggers = last_parts(MULTER, DISK_STORAGE)
     summary = "multer upload without size limits or file filter, or stored under the client's file name"
     explanation = Explanation(
         what="The upload middleware accepts files of any size and type, or writes them under the name the client chose.",
@@ -58,14 +63,14 @@ class JsUnsafeUpload(Rule):
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
         for call in calls_in(ctx):
-            if call_matches(ctx, call, ("multer",)):
+            if call_matches(ctx, call, MULTER):
                 args = SYN.arguments(call)
                 options = object_fields(ctx, args[0]) if args else {}
                 if "dest" in options or "storage" in options or not args:
                     missing = [k for k in ("limits", "fileFilter") if k not in options]
                     if missing:
                         yield self.finding(ctx, call, f"Unrestricted upload: multer configured without {' and '.join(missing)}")
-            elif call_matches(ctx, call, ("multer.diskStorage",)):
+            elif call_matches(ctx, call, DISK_STORAGE):
                 args = SYN.arguments(call)
                 filename = object_fields(ctx, args[0]).get("filename") if args else None
                 if filename is not None and self._keeps_original_name(ctx, filename):

@@ -27,6 +27,7 @@ from ...context import AnalysisContext
 from ...javascript.flow import SYN, reaching_definitions
 from ...javascript.strings import literal_value
 from ...javascript.testcode import in_test_code
+from ...javascript.triggers import last_parts
 from ...model import Confidence, Finding, Severity
 from ..base import Explanation, Rule, register
 
@@ -40,6 +41,8 @@ SLOW_HASHES = (
     "crypto.pbkdf2Sync", "crypto.pbkdf2", "crypto.scryptSync", "crypto.scrypt", "bcrypt.hash", "bcrypt.hashSync",
     "bcryptjs.hash", "bcryptjs.hashSync",
 )
+DIGEST_UPDATE = "update"
+"""`crypto.createHash(alg).update(password)`: reported at the `update` call."""
 BCRYPT_HASH = ("bcrypt.hash", "bcrypt.hashSync", "bcryptjs.hash", "bcryptjs.hashSync", "bcrypt.genSalt", "bcrypt.genSaltSync", "bcryptjs.genSalt", "bcryptjs.genSaltSync")
 
 
@@ -64,6 +67,7 @@ class JsWeakPasswordHash(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     languages = ("javascript",)
+    triggers = last_parts(FAST_DIGEST_CALLS, SLOW_HASHES, BCRYPT_HASH) + (DIGEST_UPDATE,)
     summary = "Password hashed with a fast digest (MD5/SHA-1/SHA-256) or bcrypt with a low cost"
     explanation = Explanation(
         what="Passwords are stored as a fast hash, which GPUs compute billions of times per second.",
@@ -77,7 +81,7 @@ class JsWeakPasswordHash(Rule):
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
         for call in calls_in(ctx):
-            if method_name(ctx, call) == "update":
+            if method_name(ctx, call) == DIGEST_UPDATE:
                 digest = SYN.unwrap(SYN.callee(call).child_by_field_name("object"))
                 if digest is not None and digest.type == "call_expression" and call_matches(ctx, digest, ("crypto.createHash", "createHash", "crypto.createHmac")):
                     args = SYN.arguments(call)

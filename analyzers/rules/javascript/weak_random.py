@@ -27,6 +27,7 @@ from tree_sitter import Node
 from ...common.names import call_matches, calls_in, dotted_name, method_name
 from ...context import AnalysisContext
 from ...javascript.flow import SYN
+from ...javascript.triggers import last_parts
 from ...model import Confidence, Edit, Finding, Fix, Severity
 from ..base import Explanation, Rule, register
 
@@ -35,6 +36,7 @@ SECRET_NAME = re.compile(
     r"csrf|xsrf|verification|verify_?code|auth_?code|access_?code|pin\b|private_?key|signing|credential)",
     re.IGNORECASE,
 )
+MATH_RANDOM = ("Math.random",)
 _TO_STRING_CHAIN = frozenset({"toString", "substring", "substr", "slice", "padStart", "toUpperCase"})
 _BROWSER_HINT = re.compile(r"\b(document|window|localStorage|sessionStorage)\.")
 
@@ -74,6 +76,7 @@ class JsInsecureRandom(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     languages = ("javascript",)
+    triggers = last_parts(MATH_RANDOM)
     fix_title = "Use crypto.randomBytes / crypto.randomInt"
     summary = "Math.random() used to generate a token, password, key, salt or one-time code"
     explanation = Explanation(
@@ -89,7 +92,7 @@ class JsInsecureRandom(Rule):
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
         for call in calls_in(ctx):
-            if not call_matches(ctx, call, ("Math.random",)):
+            if not call_matches(ctx, call, MATH_RANDOM):
                 continue
             outer = _outermost_expression(ctx, call)
             if not SECRET_NAME.search(_context_name(ctx, outer)):
