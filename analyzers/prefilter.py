@@ -14,7 +14,8 @@ unit (top-level statement), before the rule runs:
   that renames it (`from hashlib import md5 as h`, `import yaml as y`): the
   module fact `trigger_aliases` lists such names per file with the rules
   their target triggers (languages register the provider; see
-  `python/imports.py`), and a unit that uses one runs those rules too;
+  `python/imports.py`, `javascript/imports.py`), and a unit that uses one
+  runs those rules too;
 - a rule without triggers (`None`) runs on every unit.
 
 Skipping is an optimisation only: `AnalysisConfig(prefilter=False)` runs
