@@ -16,6 +16,11 @@ unit (top-level statement), before the rule runs:
   their target triggers (languages register the provider; see
   `python/imports.py`, `javascript/imports.py`), and a unit that uses one
   runs those rules too;
+- a rule whose calls go through a few modules (`requests`, `httpx`) can
+  name them in `trigger_modules` instead of listing everyday method names
+  (`get`, `post`): the module names become triggers, and a name imported
+  from one of them (`from requests import get`) is listed in
+  `trigger_aliases` for the rule, so units that call `get(url)` run it;
 - a rule without triggers (`None`) runs on every unit.
 
 Skipping is an optimisation only: `AnalysisConfig(prefilter=False)` runs
@@ -67,6 +72,9 @@ def _compiled(rule: "Rule") -> _Compiled | None:
     except KeyError:
         pass
     triggers = getattr(rule, "triggers", None)
+    modules = tuple(getattr(rule, "trigger_modules", ()) or ())
+    if modules:
+        triggers = (*(triggers or ()), *modules)
     compiled = None
     if triggers is not None:
         if isinstance(triggers, str) or not triggers or not all(isinstance(t, str) and t for t in triggers):
@@ -130,16 +138,12 @@ class _WordIndex:
         return bits
 
 
-_INDEX: _WordIndex | None = None
-
-
-def _word_index() -> _WordIndex:
-    global _INDEX
-    if _INDEX is None:
-        from .rules import all_rules
-
-        _INDEX = _WordIndex(all_rules())
-    return _INDEX
+def rules_importing_from(target: str, rules: Iterable["Rule"]) -> list[str]:
+    """Ids of the rules whose `trigger_modules` contain a module of the
+    import target `target` (`requests.get` -> the rules naming `requests`):
+    a unit using the imported name needs them whatever it is called."""
+    modules = set(target.split(".")[:-1])
+    return sorted(rule.id for rule in rules if modules.intersection(getattr(rule, "trigger_modules", ()) or ()))
 
 
 def rules_triggered_by(name: str, rules: Iterable["Rule"]) -> list[str]:
@@ -165,11 +169,7 @@ def applicable_rules(rules: Sequence["Rule"], ctx: "AnalysisContext") -> Sequenc
     those a renamed import used in the unit triggers."""
     unit = ctx.unit
     text = ctx.source[unit.start_byte : unit.end_byte]
-    plan = _plan(rules)
-    if plan is None:
-        selected = [rule for rule in rules if (pattern := trigger_pattern(rule)) is None or pattern.search(text) is not None]
-    else:
-        selected = plan.select(text)
+    selected = _plan(rules).select(text)
     if len(selected) < len(rules):
         enabled = _enabled_by_aliases(ctx, text)
         if enabled:
@@ -183,9 +183,9 @@ class _Plan:
     same rules for every unit of a file): the unit's word mask, plus the
     triggers with non-word characters, picks a selection remembered per mask."""
 
-    def __init__(self, rules: tuple, index: _WordIndex):
+    def __init__(self, rules: tuple):
         self.rules = rules
-        self.index = index
+        self.index = index = _WordIndex(rules)
         self.bits = [index.bits.get(rule.id) for rule in rules]
         self.others = [(index.bits[rule.id], compiled.others) for rule in rules if (compiled := _compiled(rule)) is not None and compiled.others is not None]
         self.relevant = 0
@@ -208,22 +208,18 @@ class _Plan:
 
 
 _SELECTIONS_KEPT = 4096
-_PLANS: dict[tuple, _Plan | None] = {}
+_PLANS: dict[tuple, _Plan] = {}
+_PLANS_KEPT = 16
 
 
-def _plan(rules: Sequence["Rule"]) -> _Plan | None:
-    """The plan for `rules`, or None when one of them has triggers but is
-    not registered (a test's own rule): those are searched one by one."""
+def _plan(rules: Sequence["Rule"]) -> _Plan:
+    """The plan for `rules` (one per rule set: a language and a configuration)."""
     key = tuple(rules)
-    try:
-        return _PLANS[key]
-    except KeyError:
-        pass
-    index = _word_index()
-    registered = all(_compiled(rule) is None or rule.id in index.bits for rule in key)
-    if len(_PLANS) >= 64:
-        _PLANS.clear()
-    plan = _PLANS[key] = _Plan(key, index) if registered else None
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) >= _PLANS_KEPT:
+            _PLANS.clear()
+        plan = _PLANS[key] = _Plan(key)
     return plan
 
 

@@ -43,9 +43,14 @@ MODULE_FUNCTIONS = HTTP_METHODS | {"request", "stream"}
 CLIENT_METHODS = HTTP_METHODS | {"request", "stream", "urlopen", "send"}
 """Methods of client objects that send a request."""
 URLLIB_OPENERS = frozenset({"urllib.request.urlopen", "urllib.request.Request", "urllib2.urlopen", "six.moves.urllib.request.urlopen"})
-CALL_NAMES = frozenset(MODULE_FUNCTIONS | CLIENT_METHODS | {name.rsplit(".", 1)[-1] for name in URLLIB_OPENERS} | {"request"})  # urllib3.request
-"""The last part of every name `http_call` recognises: a unit without any of
-them sends no request (the prefilter triggers of rules built on `http_call`)."""
+REQUEST_MODULES = tuple(sorted({*_MODULE_LIBRARIES, *CLIENT_CONSTRUCTORS.values()}))
+"""Every request `http_call` recognises goes through one of these modules (a
+module function, a method of a client one of their constructors built in the
+same unit or class, `urllib3.request`) or is urllib's `urlopen`/`Request`
+(URLLIB_NAMES): rules built on `http_call` trigger on them (`triggers` and
+`trigger_modules`, which also covers `from requests import get`), where
+the method names (`get`, `post`) would match every `request.args.get`."""
+URLLIB_NAMES = tuple(sorted({name.rsplit(".", 1)[-1] for name in URLLIB_OPENERS}))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from tree_sitter import Node, Tree
 from ..common.edits import insert_lines
 from ..facts import register_unit_facts
 from ..model import Edit
-from ..prefilter import TRIGGER_ALIASES, rules_triggered_by
+from ..prefilter import merge_trigger_aliases, rules_importing_from, rules_triggered_by
 
 _IMPORT_ERRORS = (b"ImportError", b"ModuleNotFoundError", b"Exception")
 _LITERAL_TYPES = {"string", "integer", "float", "true", "false", "none", "concatenated_string"}
@@ -215,7 +215,9 @@ def _trigger_alias_part(source: bytes, unit: Node, _facts) -> dict[str, list[str
     contain (`from hashlib import md5 as h`, `import yaml as y`): the rule
     prefilter runs those rules on units that use the new name (see
     analyzers/prefilter.py). Imports that keep the name (`from os import
-    system`) need nothing: the name is in the text of every unit using it."""
+    system`) need nothing: the name is in the text of every unit using it;
+    except for rules that trigger on the module (`trigger_modules`): `from
+    requests import get` lists `get` for them."""
     if not unit.type.startswith("import") and unit.type not in ("try_statement", "if_statement"):
         return None
     bindings: dict[str, str] = {}
@@ -224,20 +226,14 @@ def _trigger_alias_part(source: bytes, unit: Node, _facts) -> dict[str, list[str
             _record_import(source, stmt, bindings)
     found: dict[str, list[str]] = {}
     for alias, target in bindings.items():
-        if alias == "*" or "." in alias or target.rsplit(".", 1)[-1] == alias:
+        if alias == "*" or "." in alias:
             continue
-        triggered = rules_triggered_by(target, _python_rules())
+        triggered = set(rules_importing_from(target, _python_rules()))
+        if target.rsplit(".", 1)[-1] != alias:
+            triggered.update(rules_triggered_by(target, _python_rules()))
         if triggered:
-            found[alias] = triggered
+            found[alias] = sorted(triggered)
     return found or None
-
-
-def _combine_trigger_aliases(parts: list[dict[str, list[str]]]) -> dict[str, Any]:
-    merged: dict[str, list[str]] = {}
-    for part in parts:
-        for alias, rule_ids in part.items():
-            merged[alias] = sorted(set(merged.get(alias, ())) | set(rule_ids))
-    return {TRIGGER_ALIASES: merged}
 
 
 def _python_rules() -> list:
@@ -246,4 +242,4 @@ def _python_rules() -> list:
     return rules_for("python")
 
 
-register_unit_facts("python", combine=_combine_trigger_aliases)(_trigger_alias_part)
+register_unit_facts("python", combine=merge_trigger_aliases)(_trigger_alias_part)

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from ..common.names import resolve_imported
 from ..context import AnalysisContext
 
 
+_PLAIN_DOTTED = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)*")
+_NOT_NAMES = ("True.", "False.", "None.")
+
+
 def dotted_name(ctx: AnalysisContext, node: Node | None) -> str | None:
     """`a.b.c` for identifier/attribute chains, None for anything else."""
+    if node is None:
+        return None
+    kind = node.type
+    if kind == "identifier":
+        return ctx.text(node)
+    if kind != "attribute":
+        return None
+    text = ctx.text(node)
+    if _PLAIN_DOTTED.fullmatch(text) and not text.startswith(_NOT_NAMES):
+        return text  # written without spaces, comments or calls: the text is the name
     parts: list[str] = []
     while node is not None:
         if node.type == "identifier":

@@ -60,6 +60,9 @@ class Rule:
     engine skips the rule on other units (analyzers/prefilter.py). None: the
     rule runs everywhere."""
     triggers_ignore_case: ClassVar[bool] = False
+    trigger_modules: ClassVar[tuple[str, ...]] = ()
+    """Modules the rule's calls go through (`requests`): their names are
+    triggers, and names imported from them run the rule where used."""
 
     def check(self, ctx: "AnalysisContext") -> Iterable[Finding]:
         raise NotImplementedError(f"{type(self).__name__} must implement check()")

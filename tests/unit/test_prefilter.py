@@ -227,3 +227,35 @@ def test_adding_a_javascript_import_in_an_open_document_reanalyses_the_units_usi
     got = current()
     assert "JS-CMDI-001" in [f.rule_id for f in got]
     assert got == analyze_detailed(doc.source, parser.parse(doc.source), "javascript").findings
+
+
+FROM_MODULE = b"""from flask import Flask, request
+from requests import get
+
+app = Flask(__name__)
+
+
+@app.route("/preview")
+def preview():
+    return get(request.args["url"]).text
+"""
+
+
+def test_a_name_imported_from_a_trigger_module_runs_the_rule_where_it_is_used() -> None:
+    ids = [f.rule_id for f in findings(FROM_MODULE, "python")]
+    assert "PY-SSRF-001" in ids and "PY-TIMEOUT-001" in ids
+    assert ids == [f.rule_id for f in findings(FROM_MODULE, "python", EVERYTHING)]
+
+
+def test_importing_from_a_trigger_module_in_an_open_document_reanalyses_its_users() -> None:
+    text = FROM_MODULE.decode().replace("from requests import get\n", "from helpers import get\n")
+    doc = Document("file:///s.py", "python", 1, text)
+
+    def current() -> list:
+        return analyze_detailed(doc.source, doc.tree, "python", cache=doc.analysis_cache).findings
+
+    assert "PY-SSRF-001" not in [f.rule_id for f in current()]
+    doc.apply_changes(2, [(RangeSpec(1, 5, 1, 12), "requests")])
+    got = current()
+    assert "PY-SSRF-001" in [f.rule_id for f in got]
+    assert got == analyze_detailed(doc.source, make_parser("python").parse(doc.source), "python").findings

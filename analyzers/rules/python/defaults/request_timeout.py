@@ -25,7 +25,7 @@ from tree_sitter import Node
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import add_keyword, argument_value, has_splat, keyword_argument
-from ....python.http_clients import CALL_NAMES, CLIENT_CONSTRUCTORS, http_call, is_client_constructor
+from ....python.http_clients import REQUEST_MODULES, URLLIB_NAMES, http_call, is_client_constructor
 from ....python.names import calls
 from ....python.sensitive import in_test_code
 from ...base import Explanation, Rule, register
@@ -44,7 +44,9 @@ class RequestWithoutTimeout(Rule):
     languages = ("python",)
     fix_title = "Add timeout"
     # an `http_call`, or an httpx client constructor
-    triggers = tuple(sorted(CALL_NAMES | {name.rsplit(".", 1)[-1] for name, library in CLIENT_CONSTRUCTORS.items() if library == "httpx"}))
+    # every finding is an `http_call` (or an httpx client constructor): see http_clients.REQUEST_MODULES
+    triggers = URLLIB_NAMES
+    trigger_modules = REQUEST_MODULES
     summary = "HTTP request without a timeout (requests and urllib wait forever by default)"
     explanation = Explanation(
         what="The request has no timeout, and `requests` and `urllib` have no default one: they wait as long as the peer keeps the connection open.",

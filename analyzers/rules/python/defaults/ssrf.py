@@ -31,7 +31,7 @@ from ....context import AnalysisContext
 from ....model import Confidence, Finding, Severity
 from ....python.dataflow import reaching_definitions
 from ....python.guards import allow_list_checked
-from ....python.http_clients import CALL_NAMES, http_call
+from ....python.http_clients import REQUEST_MODULES, URLLIB_NAMES, http_call
 from ....python.inputs import remote_taint
 from ....python.names import calls, qualified_name
 from ....python.strings import Hole, Literal, built_string, unwrap_parens
@@ -82,7 +82,9 @@ class ServerSideRequestForgery(Rule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     languages = ("python",)
-    triggers = tuple(sorted(CALL_NAMES))  # every finding is an `http_call`
+    # every finding is an `http_call` (or an httpx client constructor): see http_clients.REQUEST_MODULES
+    triggers = URLLIB_NAMES
+    trigger_modules = REQUEST_MODULES
     summary = "Outgoing request to a URL taken from the client without an allow-list check"
     explanation = Explanation(
         what="The server makes an HTTP request to a URL (or a host) that the client supplied.",
