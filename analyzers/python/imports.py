@@ -3,6 +3,7 @@ module-level names are constants; plus adding imports that a fix needs."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -228,12 +229,20 @@ def _trigger_alias_part(source: bytes, unit: Node, _facts) -> dict[str, list[str
     for alias, target in bindings.items():
         if alias == "*" or "." in alias:
             continue
-        triggered = set(rules_importing_from(target, _python_rules()))
-        if target.rsplit(".", 1)[-1] != alias:
-            triggered.update(rules_triggered_by(target, _python_rules()))
+        triggered = _rules_for_import(target, target.rsplit(".", 1)[-1] != alias)
         if triggered:
-            found[alias] = sorted(triggered)
+            found[alias] = list(triggered)
     return found or None
+
+
+@functools.lru_cache(maxsize=4096)
+def _rules_for_import(target: str, renamed: bool) -> tuple[str, ...]:
+    """The rules a name imported from `target` must run where it is used (remembered: the same imports recur in every file)."""
+    rules = _python_rules()
+    triggered = set(rules_importing_from(target, rules))
+    if renamed:
+        triggered.update(rules_triggered_by(target, rules))
+    return tuple(sorted(triggered))
 
 
 def _python_rules() -> list:
