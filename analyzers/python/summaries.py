@@ -214,7 +214,13 @@ def _summaries_part(source: bytes, unit: Node, facts) -> dict[str, dict] | None:
 
 register_unit_facts("python", combine=_combine_names, stage=1)(_names_part)
 register_unit_facts("python", combine=_combine_callees, stage=1)(_callees_part)
-register_unit_facts("python", keyed="taint_summaries", stage=2)(_summaries_part)
+def _summary_keys(source: bytes, unit: Node, facts) -> list[str]:
+    """The summaries `_summaries_part` may give for the unit: its helpers that some call names."""
+    called = facts.get("called_helpers", ())
+    return [key for key, _function, _is_method in _functions(source, unit) if key in called]
+
+
+register_unit_facts("python", keyed="taint_summaries", stage=2, keys=_summary_keys)(_summaries_part)
 
 
 def _returns(function: Node) -> list[Node] | None:
