@@ -50,6 +50,10 @@ def open_confined(path: str | os.PathLike, limit: int, boundary: str | os.PathLi
     A FIFO would block a reader and a device never end: the type and size are
     checked on the opened descriptor, opened without blocking, so a file
     swapped for a FIFO after the check cannot block us either."""
+    if not os.path.lexists(path):
+        # one lstat instead of resolving both paths: project discovery probes
+        # dozens of configuration names per folder that mostly do not exist
+        raise FileNotFoundError(errno.ENOENT, f"{path} does not exist")
     if not inside(boundary, path):
         raise OutsideWorkspace(f"{path} leads outside {boundary}; draftguard does not follow it")
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
