@@ -75,6 +75,30 @@ def method_name(ctx: AnalysisContext, call: Node) -> str | None:
     return None
 
 
+def last_name(ctx: AnalysisContext, call: Node) -> str | None:
+    """The last part of the name a call resolves to, cheaply: `execute` in
+    `cur.execute(...)` (import aliases only rename the first part), and for a
+    plain name the last part of what it was imported as (`t` from `from
+    sqlalchemy import text as t` is `text`). Rules compare it with their sink
+    names before they resolve names or read arguments."""
+    function = call.child_by_field_name("function")
+    if function is None:
+        return None
+    if function.type == "attribute":
+        return ctx.text(function.child_by_field_name("attribute"))
+    if function.type == "identifier":
+        return (qualified_name(ctx, function) or "").rsplit(".", 1)[-1]
+    return None
+
+
+def calls_named(ctx: AnalysisContext, names: frozenset[str], node: Node | None = None) -> list[tuple[Node, str | None]]:
+    """`calls()` restricted to calls whose `last_name` is in `names`: the
+    other calls' names are never resolved (for rules with a fixed set of
+    sinks, most calls of a unit are not candidates)."""
+    found = ctx.captures(_CALLS, node).get("call", [])
+    return [(call, call_name(ctx, call)) for call in found if last_name(ctx, call) in names]
+
+
 def call_arguments(ctx: AnalysisContext, call: Node) -> tuple[list[Node], dict[str, Node]]:
     """Positional argument nodes and keyword argument value nodes of a call."""
     args = call.child_by_field_name("arguments")

@@ -40,7 +40,7 @@ from tree_sitter import Node
 from ...context import AnalysisContext
 from ...model import Confidence, Edit, Finding, Fix, Severity
 from ...python.dataflow import is_safe_value, reaching_definitions, scope_of, definitions
-from ...python.names import call_arguments, imports_module, method_name, qualified_name
+from ...python.names import call_arguments, imports_module, last_name, method_name, qualified_name
 from ...python.sqlparam import (
     CannotParameterise,
     ParamStyle,
@@ -92,19 +92,6 @@ _SINK_NAMES = frozenset(
     CURSOR_METHODS | ASYNCPG_METHODS | {name.rsplit(".", 1)[-1] for name in QUERY_FUNCTIONS} | {"read_sql", "read_sql_query", "raw", "extra"}
 )
 """The last part of the name of every call `_sink` can accept."""
-
-
-def _last_name(ctx: AnalysisContext, call: Node) -> str | None:
-    """`execute` in `cur.execute(...)`; for a plain name, the last part of what
-    it was imported as (`t` from `from sqlalchemy import text as t` is `text`)."""
-    function = call.child_by_field_name("function")
-    if function is None:
-        return None
-    if function.type == "attribute":
-        return ctx.text(function.child_by_field_name("attribute"))
-    if function.type == "identifier":
-        return (qualified_name(ctx, function) or "").rsplit(".", 1)[-1]
-    return None
 
 
 def _looks_like_sql(ctx: AnalysisContext, built: BuiltString) -> bool:
@@ -172,7 +159,7 @@ class SqlInjectionStringBuiltQuery(Rule):
 
     # -- sinks ---------------------------------------------------------------
     def _sink(self, ctx: AnalysisContext, call: Node) -> _Sink | None:
-        if _last_name(ctx, call) not in _SINK_NAMES:
+        if last_name(ctx, call) not in _SINK_NAMES:
             return None  # most calls of a handler: no arguments to read, no names to resolve
         positional, keywords = call_arguments(ctx, call)
         style = _text_call_style(ctx, call)

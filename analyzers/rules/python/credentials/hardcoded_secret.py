@@ -60,7 +60,7 @@ from ....python.sensitive import (
 )
 from ....python.arguments import argument_value
 from ....python.dataflow import reaching_definitions
-from ....python.names import calls
+from ....python.names import calls_named
 from ....python.strings import unwrap_parens
 from ...base import Explanation, Rule, register
 
@@ -85,6 +85,8 @@ KEY_ARGUMENTS = {
     "cryptography.hazmat.primitives.ciphers.aead.AESGCM": (0, "key", "ENCRYPTION_KEY"),
     "cryptography.hazmat.primitives.ciphers.aead.ChaCha20Poly1305": (0, "key", "ENCRYPTION_KEY"),
 }
+_KEY_CALL_NAMES = frozenset({*(name.rsplit(".", 1)[-1] for name in KEY_ARGUMENTS), "new"})
+"""The last part of the name of every call `_key_arguments` looks at (`new` for PyCryptodome ciphers)."""
 FIXABLE_KINDS = ("assign", "keyword", "dict")
 
 
@@ -176,7 +178,7 @@ class HardcodedCredential(Rule):
         Any literal counts here, placeholders included: the library really
         signs or encrypts with it. A local variable bound to a literal counts
         too, unless its assignment is already reported as a credential."""
-        for call, name in calls(ctx):
+        for call, name in calls_named(ctx, _KEY_CALL_NAMES):
             spec = KEY_ARGUMENTS.get(name or "")
             if spec is None and (name or "").startswith(("Crypto.Cipher.", "Cryptodome.Cipher.")) and name.endswith(".new"):
                 spec = (0, "key", "ENCRYPTION_KEY")

@@ -26,7 +26,7 @@ from ....model import Confidence, Finding, Severity
 from ....python.arguments import argument_value
 from ....python.dataflow import reaching_definitions
 from ....python.inputs import remote_taint
-from ....python.names import calls, method_name
+from ....python.names import calls_named, method_name
 from ....python.strings import unwrap_parens
 from ...base import Explanation, Rule, register
 
@@ -73,6 +73,10 @@ def _network_read(ctx: AnalysisContext, node: Node | None, depth: int = 0) -> st
     return None
 
 
+_LAST_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in (*DESERIALIZERS, "numpy.load", "torch.load"))
+"""The last part of the name of every call the rule looks at."""
+
+
 @register
 class InsecureDeserialization(Rule):
     id = "PY-DESER-001"
@@ -99,7 +103,7 @@ class InsecureDeserialization(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        for call, name in calls(ctx):
+        for call, name in calls_named(ctx, _LAST_NAMES):
             name = name or ""
             if name in DESERIALIZERS:
                 pass

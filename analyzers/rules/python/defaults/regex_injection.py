@@ -30,7 +30,7 @@ from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import argument_value, keyword_argument
 from ....python.inputs import remote_taint
-from ....python.names import calls
+from ....python.names import calls_named
 from ....python.strings import built_string, unwrap_parens
 from ...base import Explanation, Rule, register
 
@@ -41,6 +41,10 @@ REGEX_FUNCTIONS = frozenset(
 )
 PANDAS_STR_METHODS = frozenset({"contains", "match", "fullmatch", "extract", "extractall", "findall", "count", "replace", "split"})
 _KEYWORDS = "(keyword_argument name: (identifier) @name value: (_) @value) @keyword"
+
+
+_LAST_NAMES = frozenset({*(name.rsplit(".", 1)[-1] for name in REGEX_FUNCTIONS), *PANDAS_STR_METHODS})
+"""The last part of the name of every call the rule looks at (a pandas `.str` method is matched by its attribute)."""
 
 
 @register
@@ -69,7 +73,7 @@ class RegexFromInput(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        for call, name in calls(ctx):
+        for call, name in calls_named(ctx, _LAST_NAMES):
             pattern = None
             if name in REGEX_FUNCTIONS:
                 pattern = argument_value(ctx, call, "pattern", 0)

@@ -24,13 +24,14 @@ from typing import Iterator
 from ....context import AnalysisContext
 from ....model import Confidence, Finding, Severity
 from ....python.arguments import argument_value
-from ....python.names import calls
+from ....python.names import calls_named
 from ....python.taint import taint_of
 from ....python.taint_specs import CODE, LOCAL, REQUEST
 from ...base import Explanation, Rule, register
 
 CODE_CALLS = {"eval": "source", "exec": "source", "compile": "source", "builtins.eval": "source", "builtins.exec": "source"}
 _INPUT = frozenset({REQUEST, LOCAL})
+_CODE_LAST_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in CODE_CALLS)
 
 
 @register
@@ -59,7 +60,7 @@ class CodeInjection(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        for call, name in calls(ctx):
+        for call, name in calls_named(ctx, _CODE_LAST_NAMES):
             if name not in CODE_CALLS:
                 continue
             code = argument_value(ctx, call, CODE_CALLS[name], position=0)

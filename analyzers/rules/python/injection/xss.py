@@ -40,7 +40,7 @@ from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import argument_value
 from ....python.dataflow import built_string_of, enclosing_function, reaching_definitions
 from ....python.frameworks import web_framework
-from ....python.names import calls
+from ....python.names import calls_named
 from ....python.sensitive import in_test_code
 from ....python.strings import literal_value, unwrap_parens
 from ....python.taint import is_route_handler, taint_of, unsafe_holes
@@ -56,6 +56,8 @@ HTML_RESPONSES = frozenset(
     }
 )
 RENDER_STRING = frozenset({"flask.render_template_string"})
+_LAST_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in (*MARKUP, *HTML_RESPONSES, *RENDER_STRING))
+"""The last part of the name of every call `_findings` looks at."""
 _TEXT_METHODS = frozenset({"get", "strip", "lower", "upper", "title", "capitalize", "replace", "format", "join", "decode", "lstrip", "rstrip"})
 _SAFE_FILTER = re.compile(r"\{\{\s*(\w+)\s*\|\s*safe\s*\}\}")
 _REQUEST_ONLY = frozenset({REQUEST})
@@ -104,7 +106,7 @@ class ReflectedXss(Rule):
 
     def _findings(self, ctx: AnalysisContext) -> Iterator[Finding]:
         seen: set[int] = set()
-        for call, name in calls(ctx):
+        for call, name in calls_named(ctx, _LAST_NAMES):
             finding = None
             if name in MARKUP:
                 finding = self._check_body(ctx, call, argument_value(ctx, call, "s", position=0) or argument_value(ctx, call, "base", position=0), markup=True)

@@ -33,7 +33,7 @@ from ....python.arguments import argument_value
 from ....python.dataflow import reaching_definitions
 from ....python.guards import bounds_checked
 from ....python.inputs import numeric_input
-from ....python.names import calls, method_name, qualified_name
+from ....python.names import calls_named, method_name, qualified_name
 from ....python.strings import unwrap_parens
 from ...base import Explanation, Rule, register
 
@@ -66,6 +66,8 @@ SIZE_METHODS: dict[str, tuple[str, int]] = {
 }
 BOUND_CALLS = frozenset({"min", "max", "clamp", "numpy.clip"})
 BOUND_KEYWORDS = ("le=", "lt=", "max_value=", "maximum=")
+_SIZE_NAMES = frozenset({"range", "paginate", *SIZE_METHODS, *(name.rsplit(".", 1)[-1] for name in SIZE_FUNCTIONS)})
+"""The last part of the name of every call `_call_sizes` looks at."""
 _REPETITIONS = "(binary_operator left: (_) @left operator: \"*\" right: (_) @right) @product"
 _SLICES = "(subscript value: (_) @value subscript: (slice) @slice) @subscript"
 _SEQUENCE_LITERALS = ("string", "list", "tuple", "concatenated_string", "list_comprehension")
@@ -122,7 +124,7 @@ class UnboundedSizeFromInput(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        for call, name in calls(ctx):
+        for call, name in calls_named(ctx, _SIZE_NAMES):
             for value, use in self._call_sizes(ctx, call, name or ""):
                 # bytes(request.data) converts data; only bytes(<number>) allocates
                 finding = self._report(ctx, value, use, converted_only=name in ("bytes", "bytearray"))
