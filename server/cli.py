@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--scope", choices=list(SCOPES), help="which findings to report (default: the configuration's scope, else all)")
     check.add_argument("--config", metavar="FILE", help="use this .draftguard.toml or pyproject.toml instead of searching for one")
     check.add_argument("--python", metavar="INTERPRETER", help="Python whose installed packages the dependency rules see (default: the one running draftguard)")
+    check.add_argument("--include-minified", action="store_true", help="also analyse minified JavaScript/TypeScript (skipped by default: built or vendored bundles)")
     check.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: number of CPUs)")
     check.add_argument("--no-progress", action="store_true", help="never draw the progress bar (it is off anyway when stderr is not a terminal)")
     check.add_argument("-q", "--quiet", action="store_true", help="do not print the summary line on stderr")

@@ -108,6 +108,29 @@ class ScanOptions:
     """The project's dependency picture for the PY-DEP and JS-DEP rules; None: they stay silent."""
     analysis_timeout: float | None = 120.0
     """Seconds one file may take (analyzers/budget.py); a file past it is skipped with a message."""
+    include_minified: bool = False
+    """Analyse minified JavaScript too (see `minified`)."""
+
+
+MINIFIED_AVERAGE_LINE = 110
+"""Characters per line above which a JavaScript or TypeScript file counts as
+minified: GitHub Linguist's rule for generated code. Minified bundles are
+built from sources or vendored libraries (`jquery.min.js`); their findings
+point at one column of one huge line nobody edits, and they drown the
+project's own."""
+
+
+MINIFIED_MIN_BYTES = 2048
+"""Smaller files are never called minified by their line length: a snippet
+of one long line is somebody's code."""
+
+
+def minified(path: Path, source: bytes) -> bool:
+    """A `.min.js`-style name, or (from 2 KB) an average line longer than MINIFIED_AVERAGE_LINE."""
+    name = path.name.lower()
+    if any(marker in name for marker in (".min.", "-min.", ".bundle.")):
+        return True
+    return len(source) >= MINIFIED_MIN_BYTES and len(source) / (source.count(b"\n") + 1) > MINIFIED_AVERAGE_LINE
 
 
 # -- one file ----------------------------------------------------------------------
@@ -294,6 +317,9 @@ def scan_file(path: str | os.PathLike, options: ScanOptions | AnalysisConfig | N
         return result
     result.lines = count_lines(source)
     result.digest = hashlib.blake2b(source, digest_size=16).hexdigest()
+    if spec.rule_family == "javascript" and not options.include_minified and minified(path, source):
+        result.error, result.skipped = "skipped: minified code (--include-minified analyses it)", True
+        return result
     try:
         tree = parse(source, spec.id)
         project = options.dependencies.dependencies_for(path) if options.dependencies is not None else None
