@@ -15,7 +15,7 @@ NAMESPACE_ROOTS = frozenset(
     {"google", "azure", "zope", "jaraco", "sphinxcontrib", "backports", "opentelemetry", "ruamel", "plone", "collective", "z3c", "repoze", "paste", "oslo", "flufl", "aws"}
 )
 _DIST_PREFIXES = ("python-", "py-", "py")
-_DIST_SUFFIXES = ("-python", "-py", "-py3", "-client", "-sdk", "-api", "-binary", "-lib", "-bindings", "-headless")
+_DIST_SUFFIXES = ("-python", "-py", "-py3", "-client", "-sdk", "-api", "-binary", "-lib", "-bindings", "-headless", "-cffi")
 
 
 def normalise(name: str) -> str:

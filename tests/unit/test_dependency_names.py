@@ -42,6 +42,7 @@ def test_pep503_normalisation_and_guesses() -> None:
     assert "discord" in module_guesses("discord.py")
     assert "google" in module_guesses("google-cloud-storage")
     assert "psycopg2" in module_guesses("psycopg2-binary")
+    assert "argon2" in module_guesses("argon2-cffi")  # pygoat declares argon2-cffi and imports argon2
 
 
 @pytest.mark.parametrize(
