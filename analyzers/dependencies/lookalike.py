@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .data import distribution_modules, import_names, popular
-from .names import normalise
+from .names import module_guesses, normalise
 
 MIN_EDIT_LENGTH = 4
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789-_."
@@ -146,6 +146,38 @@ def find_lookalike(name: str, ecosystem: str) -> Lookalike | None:
     return None
 
 
+_NOT_MODULES = frozenset(
+    {
+        "pycryptodome", "pycryptodomex", "mysqlclient", "djangorestframework", "gitpython", "dnspython", "grpcio",
+        "pygobject", "speechrecognition", "wxpython", "robotframework", "slackclient", "pytelegrambotapi", "ansicolors",
+        "odfpy", "fusepy", "impyla", "pyshp", "gnureadline", "s3cmd", "beautifulsoup",
+    }
+)
+"""Popular distributions whose own name is no module, where nothing in the
+name says so (`import mysqlclient` fails; the module is `MySQLdb`)."""
+_PREFERRED_MODULE = {"pillow": "PIL"}
+"""Distributions not importable by their name whose table lists several
+modules: the one to suggest (pillow also ships the old top-level `Image`)."""
+
+
+def preferred_module(distribution: str) -> str | None:
+    """The module a distribution is imported as, where the table says it differs."""
+    return _PREFERRED_MODULE.get(distribution) or distribution_modules().get(distribution)
+
+
+def not_a_module(dist: str, module: str) -> bool:
+    """Whether a popular distribution's own name cannot be a module, so that its
+    mapped `module` is what code importing it means (see resolve._distribution_as_module)."""
+    module_key = normalise(module)
+    return (
+        "-" in dist
+        or module_key in module_guesses(dist)
+        or dist[-1].isdigit()
+        or dist in _NOT_MODULES
+        or dist in _PREFERRED_MODULE
+    )
+
+
 def _module_for(candidate: str, distribution: str) -> str | None:
     """The import name to suggest for a PyPI candidate: its own spelling when
     the candidate is an import name (`sklearn`), the mapped module of a
@@ -154,8 +186,8 @@ def _module_for(candidate: str, distribution: str) -> str | None:
     for module in import_names():
         if normalise(module) == candidate:
             return module
-    mapped = distribution_modules().get(distribution)
-    if mapped is not None:
+    mapped = preferred_module(distribution)
+    if mapped is not None and not_a_module(distribution, mapped):
         return mapped
     if "-" in distribution and distribution.split("-")[0] in ("google", "azure", "zope", "jaraco", "sphinxcontrib", "backports", "opentelemetry"):
         return None

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .data import distribution_modules, import_names, is_node_builtin, popular, python_stdlib
-from .lookalike import Lookalike, find_lookalike, is_popular
+from .lookalike import Lookalike, find_lookalike, is_popular, not_a_module, preferred_module
 from .names import normalise, npm_package, types_package
 from .project import NodeDependencies, PythonDependencies
 
@@ -51,11 +51,21 @@ def _declared_python(parts: list[str], deps: PythonDependencies, candidates: tup
 
 
 def _distribution_as_module(name: str) -> Lookalike | None:
-    """`import python_dateutil`, `import scikit_learn`: a popular distribution's
-    name used where its module (`dateutil`, `sklearn`) is meant."""
+    """`import python_dateutil`, `import scikit_learn`, `import pyyaml`: a
+    popular distribution's name used where its module (`dateutil`, `sklearn`,
+    `yaml`) is meant. The import-name table lists the modules of a
+    distribution that are named otherwise, not whether its own name is one
+    too: `matplotlib` also ships `mpl_toolkits`, `pytest` ships `_pytest`,
+    `setuptools` ships `pkg_resources`, and all three are imported by their own
+    name. So the name counts as the distribution's only when it cannot be a
+    module: it has a separator, it is the module with a `py` affix (`pyyaml`),
+    it ends in a digit (`beautifulsoup4`, `pywin32`), or it is
+    one of lookalike._NOT_MODULES."""
     dist = normalise(name)
-    module = distribution_modules().get(dist)
-    if module is not None and dist in popular("pypi") and normalise(module) != dist:
+    module = preferred_module(dist)
+    if module is None or dist not in popular("pypi") or normalise(module) == dist:
+        return None
+    if not_a_module(dist, module):
         return Lookalike(name, dist, f"the name of the distribution, which is imported as `{module}`", module)
     return None
 

@@ -179,3 +179,32 @@ def test_unsupported_manifests_raise() -> None:
         add_dependency(b"{not json", "package.json", "x")
     with pytest.raises(ManifestEditError):
         add_dependency(b"", "setup.py", "x")
+
+
+@pytest.mark.parametrize("name", ["matplotlib", "pytest", "setuptools", "attrs", "pexpect", "pymongo", "mercurial"])
+def test_a_distribution_imported_by_its_own_name_is_no_lookalike(name: str) -> None:
+    """The import-name table lists the other modules these ship (`mpl_toolkits`,
+    `_pytest`, `pkg_resources`), not that their own name is a module too:
+    `import matplotlib` is never reported as meaning `mpl_toolkits`."""
+    from draftguard.analyzers.dependencies.resolve import _distribution_as_module
+
+    assert _distribution_as_module(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "module"),
+    [("pyyaml", "yaml"), ("beautifulsoup4", "bs4"), ("pillow", "PIL"), ("scikit_learn", "sklearn"), ("python_dateutil", "dateutil"), ("mysqlclient", "MySQLdb")],
+)
+def test_a_distribution_name_that_is_no_module_points_to_its_module(name: str, module: str) -> None:
+    from draftguard.analyzers.dependencies.resolve import _distribution_as_module
+
+    found = _distribution_as_module(name)
+    assert found is not None and found.module == module
+
+
+@pytest.mark.parametrize(("typo", "module"), [("matplotlb", "matplotlib"), ("setuptool", "setuptools"), ("pilow", "PIL"), ("skleran", "sklearn")])
+def test_a_misspelt_import_is_pointed_to_the_module_people_import(typo: str, module: str) -> None:
+    from draftguard.analyzers.dependencies.lookalike import find_lookalike
+
+    found = find_lookalike(typo, "pypi")
+    assert found is not None and found.module == module
