@@ -152,12 +152,22 @@ def identifier_words(name: str) -> list[str]:
     return words
 
 
+SETTING_VERBS = frozenset(
+    {"update", "change", "expire", "require", "requires", "check", "validate", "show", "hide", "use", "store",
+     "save", "send", "allow", "enable", "disable", "force", "ask", "rotate", "sync", "manage"}
+)
+"""First words that make a secret's name the name of a setting or an action
+about it (`update_password = "always"` is a policy, ansible's user module)."""
+
+
 def secret_name_strength(name: str | None) -> str | None:
     """'strong', 'weak' or None for a variable, attribute, keyword or dict key name."""
     if not name:
         return None
     words = identifier_words(name)
     if not words:
+        return None
+    if len(words) > 1 and words[0] in SETTING_VERBS:
         return None
     last = words[-1]
     joined = "".join(words)
@@ -195,7 +205,8 @@ CODE_WORDS = frozenset({"code", "codes", "link", "url", "hash", "key", "id", "di
 NOT_SECRET_LAST = frozenset(
     {"length", "len", "size", "count", "delay", "timeout", "ttl", "expiry", "expires", "index", "idx", "type", "name",
      "retries", "attempts", "seconds", "minutes", "interval", "jitter", "alphabet", "charset",
-     "pool", "format", "rounds", "iterations", "policy", "strength", "prompt", "message", "field", "column"}
+     "pool", "format", "rounds", "iterations", "policy", "strength", "prompt", "message", "field", "column",
+     "min", "max", "minimum", "maximum", "warn", "warning", "days", "age", "date", "at"}
 )
 
 

@@ -174,3 +174,21 @@ def test_secret_name_fragments_cover_every_rated_combination_of_known_words() ->
                 rated += 1
                 assert any(fragment in name.lower() for fragment in sensitive.SECRET_NAME_FRAGMENTS), name
     assert rated > 1000
+
+
+@pytest.mark.parametrize("name", ["update_password", "change_password", "expire_password", "requireToken"])
+def test_settings_about_a_secret_are_not_the_secret(name) -> None:
+    """Ansible's user module: `update_password == "always"` is a policy, not a hard-coded password."""
+    assert secret_name_strength(name) is None
+
+
+@pytest.mark.parametrize("name", ["new_password", "old_password", "reset_token", "db_password", "password"])
+def test_secrets_named_with_an_adjective_stay_secrets(name) -> None:
+    assert secret_name_strength(name) == "strong" or secret_name_strength(name) == "weak"
+
+
+@pytest.mark.parametrize("name", ["password_expire_min", "password_expire_max", "password_expire_warn", "token_max_age", "password_changed_at"])
+def test_numbers_about_a_secret_are_not_compared_secrets(name) -> None:
+    from draftguard.analyzers.python.sensitive import is_secret_name
+
+    assert is_secret_name(name) is False
