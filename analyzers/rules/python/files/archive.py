@@ -46,7 +46,10 @@ from .path_traversal import ContainmentFix, path_sinks
 
 MEMBER_METHODS = frozenset({"namelist", "infolist", "getmembers", "getnames"})
 _CLEANERS = re.compile(r"(^|\.)(basename|secure_filename)$")
-_CHECK_WORDS = re.compile(r"\.\.|startswith|commonpath|is_relative_to|relative_to|isabs|realpath|abspath|resolve")
+_CHECK_WORDS = re.compile(
+    r"\.\.|startswith|commonpath|is_relative_to|relative_to|isabs|realpath|abspath|resolve"
+    r"|subpath|within|inside|safe_join|is_safe"  # containment helpers: is_within_directory(), is_subpath()
+)
 _TAR_OPENERS = frozenset({"tarfile.open", "tarfile.TarFile", "tarfile.TarFile.open", "tarfile.TarFile.gzopen", "tarfile.TarFile.taropen"})
 _CALLS = "(call function: (attribute) @function) @call"
 
@@ -167,6 +170,8 @@ class ArchiveExtractionWithoutMemberChecks(Rule):
             return None  # members passed positionally: a vetted list
         if method == "extract" and positional and not member_name(ctx, positional[0]) and positional[0].type != "identifier":
             return None
+        if method == "extract" and checked_before(ctx, call, _member_test):
+            return None  # each member's target checked (and refused) before it is extracted
         edit = add_keyword(ctx, call, 'filter="data"')
         fixes = [Fix(self.fix_title, (edit,))] if edit is not None else []
         return self.finding(
