@@ -41,8 +41,8 @@ if TYPE_CHECKING:
 TRIGGER_ALIASES = "trigger_aliases"
 """The module fact: {renamed import name: [ids of the rules its target triggers]}."""
 
-_WORD_RUN = re.compile(rb"\w+")
-_WORD_ONLY = re.compile(rb"\w+")
+_WORD = re.compile(rb"\w+")
+"""A run of word characters: the words of a unit, and the test for a word-only trigger."""
 _WORD_CACHE_LIMIT = 50_000
 
 
@@ -84,7 +84,7 @@ def _compiled(rule: "Rule") -> _Compiled | None:
             # `from os import system` leaves no `os.system` in the unit's text
             raise TypeError(f"rule {rule.id}: triggers name the last part of a dotted name, not {dotted[0]!r}")
         flags = re.IGNORECASE if getattr(rule, "triggers_ignore_case", False) else 0
-        words = [t for t in triggers if _WORD_ONLY.fullmatch(t.encode("utf-8"))]
+        words = [t for t in triggers if _WORD.fullmatch(t.encode("utf-8"))]
         others = [t for t in triggers if t not in words]
         compiled = _Compiled(_alternation(triggers, flags), _alternation(words, flags), _alternation(others, flags))  # type: ignore[arg-type]
     _COMPILED[rule.id] = compiled
@@ -98,8 +98,8 @@ def trigger_pattern(rule: "Rule") -> re.Pattern[bytes] | None:
 
 
 class _WordIndex:
-    """Which registered rules each word of the source triggers, as a bit
-    mask, remembered per distinct word: a unit is split into its words once
+    """Which of a rule set's rules each word of the source triggers, as a
+    bit mask, remembered per distinct word: a unit is split into its words once
     (in C) and its rules are looked up, instead of searching the unit's
     text once per rule (which cost more than the rules it skipped)."""
 
@@ -118,7 +118,7 @@ class _WordIndex:
     def mask(self, text: bytes) -> int:
         mask = 0
         words = self.words
-        for word in set(_WORD_RUN.findall(text)):
+        for word in set(_WORD.findall(text)):
             bits = words.get(word, -1)
             if bits < 0:
                 if len(words) >= _WORD_CACHE_LIMIT:
@@ -179,7 +179,7 @@ def applicable_rules(rules: Sequence["Rule"], ctx: "AnalysisContext") -> Sequenc
 
 
 class _Plan:
-    """Selection among one tuple of registered rules (the engine passes the
+    """Selection among one tuple of rules (the engine passes the
     same rules for every unit of a file): the unit's word mask, plus the
     triggers with non-word characters, picks a selection remembered per mask."""
 

@@ -142,7 +142,7 @@ def _run(args, stdout: TextIO, stderr: TextIO) -> int:
     filters = build_filters(settings, args.since, git_root)
     config = settings.analysis_config()
     dependencies = dependency_index(config, git_root or project.root, args.python, settings, stderr)
-    options = ScanOptions(config=config, root=str(git_root or project.root), dependencies=dependencies, include_minified=getattr(args, "include_minified", False))
+    options = ScanOptions(config=config, root=str(git_root or project.root), dependencies=dependencies, include_minified=args.include_minified)
     began = time.monotonic()
     bar = ProgressBar(stderr, len(files), enabled=not args.no_progress)
     results: list[FileResult] = []

@@ -19,6 +19,14 @@ from ..context import AnalysisContext
 from .syntax import Syntax, descendants, syntax_for
 
 
+def last_parts(*tables: Iterable[str]) -> frozenset[str]:
+    """The last part of each dotted name in the tables (`hashlib.md5` ->
+    `md5`): what a call looks like in a unit that imported its module or the
+    name itself, so rules build their prefilter triggers and sink-name sets
+    from their own tables of qualified names."""
+    return frozenset(name.rsplit(".", 1)[-1] for table in tables for name in table)
+
+
 def _syntax(ctx: AnalysisContext) -> Syntax:
     return syntax_for(ctx.family)
 

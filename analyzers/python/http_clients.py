@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from ..common.names import last_parts
 from ..context import AnalysisContext
 from .arguments import argument_value
 from .dataflow import reaching_definitions
@@ -50,7 +51,7 @@ same unit or class, `urllib3.request`) or is urllib's `urlopen`/`Request`
 (URLLIB_NAMES): rules built on `http_call` trigger on them (`triggers` and
 `trigger_modules`, which also covers `from requests import get`), where
 the method names (`get`, `post`) would match every `request.args.get`."""
-URLLIB_NAMES = tuple(sorted({name.rsplit(".", 1)[-1] for name in URLLIB_OPENERS}))
+URLLIB_NAMES = tuple(sorted(last_parts(URLLIB_OPENERS)))
 
 
 @dataclass(frozen=True)

@@ -82,13 +82,9 @@ def last_name(ctx: AnalysisContext, call: Node) -> str | None:
     sqlalchemy import text as t` is `text`). Rules compare it with their sink
     names before they resolve names or read arguments."""
     function = call.child_by_field_name("function")
-    if function is None:
-        return None
-    if function.type == "attribute":
-        return ctx.text(function.child_by_field_name("attribute"))
-    if function.type == "identifier":
+    if function is not None and function.type == "identifier":
         return (qualified_name(ctx, function) or "").rsplit(".", 1)[-1]
-    return None
+    return method_name(ctx, call)
 
 
 def calls_named(ctx: AnalysisContext, names: frozenset[str], node: Node | None = None) -> list[tuple[Node, str | None]]:

@@ -202,10 +202,7 @@ def _summaries_part(source: bytes, unit: Node, facts) -> dict[str, dict] | None:
     first call of a helper changes `called_helpers`, which recomputes this
     part (the engine records the membership read)."""
     summaries: dict[str, dict] = {}
-    called = facts.get("called_helpers", ())
-    for key, function, is_method in _functions(source, unit):
-        if key not in called:
-            continue
+    for key, function, is_method in _called_functions(source, unit, facts):
         summary = summarise(source, function, facts, is_method)
         if summary is not None:
             summaries[key] = summary
@@ -214,10 +211,17 @@ def _summaries_part(source: bytes, unit: Node, facts) -> dict[str, dict] | None:
 
 register_unit_facts("python", combine=_combine_names, stage=1)(_names_part)
 register_unit_facts("python", combine=_combine_callees, stage=1)(_callees_part)
-def _summary_keys(source: bytes, unit: Node, facts) -> list[str]:
-    """The summaries `_summaries_part` may give for the unit: its helpers that some call names."""
+
+
+def _called_functions(source: bytes, unit: Node, facts):
+    """(summary key, function, is a method) of the unit's helpers that some call of the file names."""
     called = facts.get("called_helpers", ())
-    return [key for key, _function, _is_method in _functions(source, unit) if key in called]
+    return ((key, function, is_method) for key, function, is_method in _functions(source, unit) if key in called)
+
+
+def _summary_keys(source: bytes, unit: Node, facts) -> list[str]:
+    """The summaries `_summaries_part` may give for the unit (LazyKeyedFact)."""
+    return [key for key, _function, _is_method in _called_functions(source, unit, facts)]
 
 
 register_unit_facts("python", keyed="taint_summaries", stage=2, keys=_summary_keys)(_summaries_part)

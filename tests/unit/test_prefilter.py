@@ -84,19 +84,24 @@ def test_units_without_trigger_words_skip_the_rule() -> None:
     assert rule not in applicable_rules((rule,), ctx)
 
 
-def test_adding_a_renamed_import_in_an_open_document_reanalyses_its_users() -> None:
-    text = RENAMED.decode().replace("from Crypto.Cipher.AES import MODE_ECB as FAST\n", "FAST = 2\n")
+def _edit_brings_rule(text: str, change: tuple[RangeSpec, str], rule_id: str) -> None:
+    """In an open Python document, `rule_id` reports nothing before `change`
+    and something after it, as a fresh analysis of the edited text does."""
     doc = Document("file:///t.py", "python", 1, text)
-    parser = make_parser("python")
 
     def current() -> list:
         return analyze_detailed(doc.source, doc.tree, "python", cache=doc.analysis_cache).findings
 
-    assert "PY-CRYPTO-001" not in [f.rule_id for f in current()]
-    doc.apply_changes(2, [(RangeSpec(1, 0, 2, 0), "from Crypto.Cipher.AES import MODE_ECB as FAST\n")])
+    assert rule_id not in [f.rule_id for f in current()]
+    doc.apply_changes(2, [change])
     got = current()
-    assert "PY-CRYPTO-001" in [f.rule_id for f in got]
-    assert got == analyze_detailed(doc.source, parser.parse(doc.source), "python").findings
+    assert rule_id in [f.rule_id for f in got]
+    assert got == analyze_detailed(doc.source, make_parser("python").parse(doc.source), "python").findings
+
+
+def test_adding_a_renamed_import_in_an_open_document_reanalyses_its_users() -> None:
+    text = RENAMED.decode().replace("from Crypto.Cipher.AES import MODE_ECB as FAST\n", "FAST = 2\n")
+    _edit_brings_rule(text, (RangeSpec(1, 0, 2, 0), "from Crypto.Cipher.AES import MODE_ECB as FAST\n"), "PY-CRYPTO-001")
 
 
 def _naive(rules, ctx) -> list:
@@ -249,13 +254,4 @@ def test_a_name_imported_from_a_trigger_module_runs_the_rule_where_it_is_used() 
 
 def test_importing_from_a_trigger_module_in_an_open_document_reanalyses_its_users() -> None:
     text = FROM_MODULE.decode().replace("from requests import get\n", "from helpers import get\n")
-    doc = Document("file:///s.py", "python", 1, text)
-
-    def current() -> list:
-        return analyze_detailed(doc.source, doc.tree, "python", cache=doc.analysis_cache).findings
-
-    assert "PY-SSRF-001" not in [f.rule_id for f in current()]
-    doc.apply_changes(2, [(RangeSpec(1, 5, 1, 12), "requests")])
-    got = current()
-    assert "PY-SSRF-001" in [f.rule_id for f in got]
-    assert got == analyze_detailed(doc.source, make_parser("python").parse(doc.source), "python").findings
+    _edit_brings_rule(text, (RangeSpec(1, 5, 1, 12), "requests"), "PY-SSRF-001")

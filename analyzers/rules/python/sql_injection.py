@@ -37,10 +37,22 @@ from typing import Iterator
 
 from tree_sitter import Node
 
+from ...common.names import last_parts
 from ...context import AnalysisContext
 from ...model import Confidence, Edit, Finding, Fix, Severity
-from ...python.dataflow import is_safe_value, reaching_definitions, scope_of, definitions
-from ...python.names import call_arguments, imports_module, last_name, method_name, qualified_name
+from ...python.dataflow import (
+    definitions,
+    is_safe_value,
+    reaching_definitions,
+    scope_of,
+)
+from ...python.names import (
+    call_arguments,
+    imports_module,
+    last_name,
+    method_name,
+    qualified_name,
+)
 from ...python.sqlparam import (
     CannotParameterise,
     ParamStyle,
@@ -50,9 +62,9 @@ from ...python.sqlparam import (
     params_kwargs,
     params_tuple,
 )
+from ...python.strings import BuiltString, built_string, literal_value, unwrap_parens
 from ...python.taint import sink_taint, taint_of, unsafe_holes
 from ...python.taint_specs import REQUEST, SQL
-from ...python.strings import BuiltString, built_string, literal_value, unwrap_parens
 from ..base import Explanation, Rule, register
 
 _SQL_START = re.compile(
@@ -82,14 +94,14 @@ TRIGGERS = tuple(
     sorted(
         CURSOR_METHODS
         | ASYNCPG_METHODS
-        | {name.rsplit(".", 1)[-1] for name in QUERY_FUNCTIONS}
+        | last_parts(QUERY_FUNCTIONS)
         | {"read_sql", "read_sql_query", "extra", "objects", "_manager"}
     )
 )
 
 
 _SINK_NAMES = frozenset(
-    CURSOR_METHODS | ASYNCPG_METHODS | {name.rsplit(".", 1)[-1] for name in QUERY_FUNCTIONS} | {"read_sql", "read_sql_query", "raw", "extra"}
+    CURSOR_METHODS | ASYNCPG_METHODS | last_parts(QUERY_FUNCTIONS) | {"read_sql", "read_sql_query", "raw", "extra"}
 )
 """The last part of the name of every call `_sink` can accept."""
 

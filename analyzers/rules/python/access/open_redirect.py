@@ -31,16 +31,24 @@ from typing import Iterator
 
 from tree_sitter import Node
 
+from ....common.edits import insert_lines
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.dataflow import reaching_definitions
 from ....python.guards import checked_before, is_allow_list_test
-from ....python.taint import taint_of
-from ....python.taint_specs import REQUEST, URL
-from ....python.layout import enclosing_statement, fresh_name, indent_unit, line_indent, line_start, short
+from ....python.layout import (
+    enclosing_statement,
+    fresh_name,
+    indent_unit,
+    line_indent,
+    line_start,
+    short,
+)
 from ....python.names import call_arguments, dotted_name, qualified_name
 from ....python.strings import Literal, built_string, unwrap_parens
-from ....common.edits import insert_lines
+from ....python.taint import taint_of
+from ....python.taint_specs import REQUEST, URL
 from ...base import Explanation, Rule, register
 
 REDIRECT_CALLS = frozenset(
@@ -114,7 +122,7 @@ class OpenRedirect(Rule):
     confidence = Confidence.HIGH
     languages = ("python",)
     # the redirect calls' last names, and the `Location` header key (compared case-insensitively)
-    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in REDIRECT_CALLS} | _UNRESOLVED)) + ("location",)
+    triggers = tuple(sorted(last_parts(REDIRECT_CALLS) | _UNRESOLVED)) + ("location",)
     triggers_ignore_case = True
     fix_title = "Allow only local redirects"
     summary = "Redirect to a URL taken from the request without checking it stays on this site"

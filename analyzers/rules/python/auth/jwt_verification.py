@@ -31,10 +31,16 @@ from typing import Iterator
 
 from tree_sitter import Node
 
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....facts import register_unit_facts
 from ....model import Confidence, Edit, Finding, Fix, Severity
-from ....python.arguments import add_keyword, has_splat, keyword_argument, remove_argument
+from ....python.arguments import (
+    add_keyword,
+    has_splat,
+    keyword_argument,
+    remove_argument,
+)
 from ....python.dataflow import enclosing_function
 from ....python.names import call_arguments, calls
 from ....python.sensitive import string_literal_value
@@ -188,7 +194,7 @@ class JwtSignatureNotVerified(_JwtRule):
 class JwtDecodeWithoutAlgorithms(_JwtRule):
     id = "PY-JWT-002"
     name = "jwt-decode-without-algorithms"
-    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in DECODE_CALLS}))
+    triggers = tuple(sorted(last_parts(DECODE_CALLS)))
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     fix_title = "Pin the accepted algorithms"

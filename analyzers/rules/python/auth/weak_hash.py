@@ -35,9 +35,15 @@ from typing import Iterator
 
 from tree_sitter import Node
 
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
-from ....python.arguments import add_keyword, argument_value, has_splat, keyword_argument
+from ....python.arguments import (
+    add_keyword,
+    argument_value,
+    has_splat,
+    keyword_argument,
+)
 from ....python.dataflow import enclosing_function
 from ....python.names import calls
 from ....python.sensitive import identifier_words, string_literal_value
@@ -94,7 +100,7 @@ def _purpose_names(ctx: AnalysisContext, call: Node) -> list[str]:
 class WeakHashAlgorithm(Rule):
     id = "PY-HASH-002"
     name = "weak-hash-algorithm"
-    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in CONSTRUCTORS} | {"new"}))  # `new`: hashlib.new("md5")
+    triggers = tuple(sorted(last_parts(CONSTRUCTORS) | {"new"}))  # `new`: hashlib.new("md5")
     cwe = 328
     owasp = "A02:2021"
     severity = Severity.LOW

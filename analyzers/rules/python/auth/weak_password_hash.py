@@ -46,13 +46,18 @@ from typing import Iterator
 
 from tree_sitter import Node
 
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....facts import register_unit_facts
 from ....model import Confidence, Edit, Finding, Fix, Severity
-from ....python.dataflow import enclosing_function, reaching_definitions
 from ....python.arguments import argument_value
+from ....python.dataflow import enclosing_function, reaching_definitions
 from ....python.names import call_arguments, calls, method_name, qualified_name
-from ....python.sensitive import identifier_words, is_password_name, string_literal_value
+from ....python.sensitive import (
+    identifier_words,
+    is_password_name,
+    string_literal_value,
+)
 from ....python.strings import unwrap_parens
 from ...base import Explanation, Rule, register
 from ..crypto.cipher_misuse import is_constant_bytes
@@ -177,7 +182,7 @@ class WeakPasswordHash(Rule):
     # with a constant salt, and the comparisons with a password-hash helper
     # of the module (`==`, `!=`, compare_digest): the helper's name is
     # arbitrary, the comparison is not
-    triggers = tuple(sorted(FAST_HASHES | {"update"} | {name.rsplit(".", 1)[-1] for name in KDF_SALTS} | {"==", "!=", "compare_digest"}))
+    triggers = tuple(sorted(FAST_HASHES | {"update"} | last_parts(KDF_SALTS) | {"==", "!=", "compare_digest"}))
     cwe = 916
     owasp = "A02:2021"
     severity = Severity.HIGH

@@ -45,8 +45,12 @@ from typing import Iterator
 
 from tree_sitter import Node
 
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....model import Confidence, Finding, Severity
+from ....python.arguments import argument_value
+from ....python.dataflow import reaching_definitions
+from ....python.names import calls_named
 from ....python.sensitive import (
     FRAMEWORK_KEY_NAMES,
     SECRET_NAME_FRAGMENTS,
@@ -58,9 +62,6 @@ from ....python.sensitive import (
     secret_name_strength,
     string_literal_value,
 )
-from ....python.arguments import argument_value
-from ....python.dataflow import reaching_definitions
-from ....python.names import calls_named
 from ....python.strings import unwrap_parens
 from ...base import Explanation, Rule, register
 
@@ -85,7 +86,7 @@ KEY_ARGUMENTS = {
     "cryptography.hazmat.primitives.ciphers.aead.AESGCM": (0, "key", "ENCRYPTION_KEY"),
     "cryptography.hazmat.primitives.ciphers.aead.ChaCha20Poly1305": (0, "key", "ENCRYPTION_KEY"),
 }
-_KEY_CALL_NAMES = frozenset({*(name.rsplit(".", 1)[-1] for name in KEY_ARGUMENTS), "new"})
+_KEY_CALL_NAMES = last_parts(KEY_ARGUMENTS) | {"new"}
 """The last part of the name of every call `_key_arguments` looks at (`new` for PyCryptodome ciphers)."""
 FIXABLE_KINDS = ("assign", "keyword", "dict")
 
@@ -116,7 +117,7 @@ class HardcodedCredential(Rule):
     # a literal is reported for the name it is bound to (every name the
     # strength check rates contains a fragment, in any case), or as the key
     # of a signer or cipher call (the call's last name part)
-    triggers = tuple(sorted(SECRET_NAME_FRAGMENTS | {name.rsplit(".", 1)[-1] for name in KEY_ARGUMENTS} | {"new"}))
+    triggers = tuple(sorted(SECRET_NAME_FRAGMENTS | last_parts(KEY_ARGUMENTS) | {"new"}))
     triggers_ignore_case = True
     cwe = 798
     owasp = "A07:2021"

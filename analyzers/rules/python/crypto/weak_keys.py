@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import argument_value
@@ -45,7 +46,7 @@ EC_PREFIX = "cryptography.hazmat.primitives.asymmetric.ec."
 class WeakAsymmetricKey(Rule):
     id = "PY-CRYPTO-004"
     name = "weak-asymmetric-key"
-    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in KEY_GENERATORS} | WEAK_CURVES))
+    triggers = tuple(sorted(last_parts(KEY_GENERATORS) | WEAK_CURVES))
     cwe = 326
     owasp = "A02:2021"
     severity = Severity.HIGH

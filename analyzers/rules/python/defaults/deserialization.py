@@ -21,6 +21,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....model import Confidence, Finding, Severity
 from ....python.arguments import argument_value
@@ -73,7 +74,7 @@ def _network_read(ctx: AnalysisContext, node: Node | None, depth: int = 0) -> st
     return None
 
 
-_LAST_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in (*DESERIALIZERS, "numpy.load", "torch.load"))
+_LAST_NAMES = last_parts(DESERIALIZERS, ("numpy.load", "torch.load"))
 """The last part of the name of every call the rule looks at."""
 
 
@@ -81,7 +82,7 @@ _LAST_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in (*DESERIALIZERS, "nu
 class InsecureDeserialization(Rule):
     id = "PY-DESER-001"
     name = "insecure-deserialization"
-    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in DESERIALIZERS} | {"load"}))  # load: numpy.load, torch.load
+    triggers = tuple(sorted(last_parts(DESERIALIZERS) | {"load"}))  # load: numpy.load, torch.load
     cwe = 502
     owasp = "A08:2021"
     severity = Severity.CRITICAL

@@ -26,6 +26,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import argument_value, keyword_argument
@@ -43,7 +44,7 @@ PANDAS_STR_METHODS = frozenset({"contains", "match", "fullmatch", "extract", "ex
 _KEYWORDS = "(keyword_argument name: (identifier) @name value: (_) @value) @keyword"
 
 
-_LAST_NAMES = frozenset({*(name.rsplit(".", 1)[-1] for name in REGEX_FUNCTIONS), *PANDAS_STR_METHODS})
+_LAST_NAMES = last_parts(REGEX_FUNCTIONS) | PANDAS_STR_METHODS
 """The last part of the name of every call the rule looks at (a pandas `.str` method is matched by its attribute)."""
 
 
@@ -58,7 +59,7 @@ class RegexFromInput(Rule):
     languages = ("python",)
     fix_title = "Escape input with re.escape"
     # a re/regex function's last name, a pandas `.str` method, a Django `__regex`/`__iregex` keyword
-    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in REGEX_FUNCTIONS} | PANDAS_STR_METHODS | {"__regex", "__iregex"}))
+    triggers = tuple(sorted(last_parts(REGEX_FUNCTIONS) | PANDAS_STR_METHODS | {"__regex", "__iregex"}))
     summary = "Regular expression built from client input (ReDoS, regex injection)"
     explanation = Explanation(
         what="Text from the client is used as (part of) a regular-expression pattern.",

@@ -42,6 +42,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import argument_value, keyword_argument
@@ -126,7 +127,7 @@ class TlsVerificationDisabled(Rule):
         sorted(
             VERIFY_KEYWORDS
             | {"ssl", "cert_reqs", "check_hostname", "verify_mode", "_create_default_https_context", "wrap_socket"}
-            | {name.rsplit(".", 1)[-1] for name in UNVERIFIED_CONTEXTS}
+            | last_parts(UNVERIFIED_CONTEXTS)
         )
     )
     cwe = 295
@@ -214,7 +215,7 @@ class TlsVerificationDisabled(Rule):
 class WeakTlsProtocol(Rule):
     id = "PY-TLS-002"
     name = "weak-tls-protocol"
-    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in WEAK_PROTOCOLS} | {"minimum_version", "maximum_version", "set_ciphers"}))
+    triggers = tuple(sorted(last_parts(WEAK_PROTOCOLS) | {"minimum_version", "maximum_version", "set_ciphers"}))
     cwe = 327
     owasp = "A02:2021"
     severity = Severity.MEDIUM

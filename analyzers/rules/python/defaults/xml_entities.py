@@ -37,6 +37,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import argument_value, keyword_argument
@@ -130,7 +131,7 @@ class XmlExternalEntities(Rule):
     id = "PY-XXE-001"
     name = "xml-external-entities"
     # the parse call that takes the parser: minidom/pulldom and lxml functions, or `parser.parse/feed(...)`
-    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in STDLIB_PARSERS.keys() | LXML_PARSE} | {"parse", "feed"}))
+    triggers = tuple(sorted(last_parts(STDLIB_PARSERS.keys() | LXML_PARSE) | {"parse", "feed"}))
     cwe = 611
     owasp = "A05:2021"
     severity = Severity.HIGH
@@ -180,7 +181,7 @@ class XmlExternalEntities(Rule):
 class XmlUntrustedStdlibParser(Rule):
     id = "PY-XXE-002"
     name = "xml-untrusted-stdlib-parser"
-    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in STDLIB_PARSERS}))
+    triggers = tuple(sorted(last_parts(STDLIB_PARSERS)))
     cwe = 776
     owasp = "A05:2021"
     severity = Severity.MEDIUM

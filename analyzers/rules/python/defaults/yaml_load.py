@@ -29,6 +29,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import argument_value, remove_argument
@@ -77,7 +78,7 @@ class _UnsafeYamlLoad(Rule):
     fix_title = "Use yaml.safe_load"
     languages = ("python",)
     explanation = _EXPLANATION
-    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in LOADING_FUNCTIONS.keys() | UNSAFE_FUNCTIONS.keys() | RUAMEL_YAML}))
+    triggers = tuple(sorted(last_parts(LOADING_FUNCTIONS.keys() | UNSAFE_FUNCTIONS.keys() | RUAMEL_YAML)))
     for_input: bool
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:

@@ -35,13 +35,26 @@ from typing import Iterator
 from tree_sitter import Node
 
 from ....common.edits import insert_lines
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....facts import register_unit_facts
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.dataflow import enclosing_function, reaching_definitions
 from ....python.frameworks import deny_statement
-from ....python.guards import checked_before, identifiers, is_allow_list_test, related_names
-from ....python.layout import enclosing_statement, fresh_name, indent_unit, line_indent, line_start, short
+from ....python.guards import (
+    checked_before,
+    identifiers,
+    is_allow_list_test,
+    related_names,
+)
+from ....python.layout import (
+    enclosing_statement,
+    fresh_name,
+    indent_unit,
+    line_indent,
+    line_start,
+    short,
+)
 from ....python.names import call_arguments, qualified_name
 from ....python.strings import Hole, Literal, built_string, unwrap_parens
 from ....python.taint import is_route_handler, taint_of
@@ -71,7 +84,7 @@ PATH_METHODS = frozenset(
 )
 PROBE_METHODS = frozenset({"exists", "is_file", "is_dir", "stat"})
 PATH_SINK_NAMES = tuple(
-    sorted({name.rsplit(".", 1)[-1] for name in (*PATH_FUNCTIONS, *PROBE_FUNCTIONS)} | PATH_METHODS | PROBE_METHODS)
+    sorted(last_parts(PATH_FUNCTIONS, PROBE_FUNCTIONS) | PATH_METHODS | PROBE_METHODS)
 )
 """The last names of every call `path_sinks()` recognises: a unit without one has no path sink."""
 _CHECK_WORDS = re.compile(r"\.\.|startswith|commonpath|commonprefix|is_relative_to|relative_to|isabs|fullmatch|isalnum|isidentifier|secure_filename")

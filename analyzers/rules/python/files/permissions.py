@@ -23,6 +23,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.names import call_arguments, qualified_name
@@ -74,7 +75,7 @@ class WorldWritablePermissions(Rule):
     severity = Severity.MEDIUM
     confidence = Confidence.HIGH
     languages = ("python",)
-    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in _FUNCTIONS} | {"chmod"}))  # os.*chmod and `.chmod()`
+    triggers = tuple(sorted(last_parts(_FUNCTIONS) | {"chmod"}))  # os.*chmod and `.chmod()`
     fix_title = "Remove group and world write access"
     summary = "chmod with a mode that lets every user write the file (0o777, 0o666, S_IWOTH)"
     explanation = Explanation(

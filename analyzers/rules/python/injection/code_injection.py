@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....model import Confidence, Finding, Severity
 from ....python.arguments import argument_value
@@ -31,7 +32,7 @@ from ...base import Explanation, Rule, register
 
 CODE_CALLS = {"eval": "source", "exec": "source", "compile": "source", "builtins.eval": "source", "builtins.exec": "source"}
 _INPUT = frozenset({REQUEST, LOCAL})
-_CODE_LAST_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in CODE_CALLS)
+_CODE_LAST_NAMES = last_parts(CODE_CALLS)
 
 
 @register
@@ -44,7 +45,7 @@ class CodeInjection(Rule):
     confidence = Confidence.HIGH
     languages = ("python",)
     # the last part of every name in CODE_CALLS (a renamed import is run by its alias)
-    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in CODE_CALLS}))
+    triggers = tuple(sorted(last_parts(CODE_CALLS)))
     summary = "eval(), exec() or compile() of request or command-line input"
     explanation = Explanation(
         what="Text from the request (or the command line) is run as Python code.",

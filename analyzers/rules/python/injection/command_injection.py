@@ -34,10 +34,11 @@ from typing import Iterator
 
 from tree_sitter import Node
 
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
-from ....python.argv import argv_sources
 from ....python.arguments import argument_value, keyword_argument, remove_argument
+from ....python.argv import argv_sources
 from ....python.dataflow import built_string_of, scope_of
 from ....python.names import calls
 from ....python.sequences import list_elements
@@ -72,7 +73,7 @@ class OsCommandInjection(Rule):
     # every finding is at a call named in ALWAYS_SHELL or SUBPROCESS: the last
     # part of its name is in the unit (`shell`/`-c` are not: the argument list
     # may be built from a variable, the flag from escapes)
-    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in (*ALWAYS_SHELL, *SUBPROCESS)}))
+    triggers = tuple(sorted(last_parts(ALWAYS_SHELL, SUBPROCESS)))
     summary = "Shell command built from non-constant values (os.system, os.popen, subprocess with shell=True)"
     explanation = Explanation(
         what="A command line is assembled from values at run time and handed to `/bin/sh`, which parses it as shell code.",

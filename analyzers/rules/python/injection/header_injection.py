@@ -24,6 +24,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import argument_value
@@ -59,7 +60,7 @@ class HeaderInjection(Rule):
     fix_title = "Strip CR/LF"
     # sinks: `X.headers[...] =` / `X.headers.add(...)`, `send_header(...)`, and a
     # response constructor (inline, or the local definition of `resp` in `resp["X"] =`)
-    triggers = tuple(sorted({"headers", "send_header"} | {name.rsplit(".", 1)[-1] for name in RESPONSE_CALLS}))
+    triggers = tuple(sorted({"headers", "send_header"} | last_parts(RESPONSE_CALLS)))
     summary = "Request data written into an HTTP response header without removing CR/LF"
     explanation = Explanation(
         what="A response header's value is taken from the request without removing line breaks.",

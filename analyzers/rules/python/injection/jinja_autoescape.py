@@ -29,6 +29,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import add_keyword, has_splat, keyword_argument
@@ -52,7 +53,7 @@ class JinjaAutoescapeOff(Rule):
     confidence = Confidence.MEDIUM
     languages = ("python",)
     fix_title = "Escape HTML templates"
-    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in ENVIRONMENTS}))
+    triggers = tuple(sorted(last_parts(ENVIRONMENTS)))
     summary = "Jinja2 Environment without autoescaping in a web application"
     explanation = Explanation(
         what="Templates from this Jinja2 environment insert values into HTML without escaping them.",

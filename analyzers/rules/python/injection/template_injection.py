@@ -25,6 +25,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import add_keyword, argument_value
@@ -57,7 +58,7 @@ class ServerSideTemplateInjection(Rule):
     confidence = Confidence.HIGH
     languages = ("python",)
     fix_title = "Pass input as template variables"
-    triggers = tuple(sorted({name.rsplit(".", 1)[-1] for name in TEMPLATE_CALLS} | {"from_string"}))
+    triggers = tuple(sorted(last_parts(TEMPLATE_CALLS) | {"from_string"}))
     summary = "Request data spliced into the source of a Jinja/Django/Mako template"
     explanation = Explanation(
         what="The template's source code is built from request data, so the template engine evaluates the input as template code.",

@@ -27,6 +27,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import add_keyword, argument_value
@@ -35,8 +36,8 @@ from ....python.names import calls, imports_module_here, method_name
 from ....python.pystr import render
 from ....python.strings import Hole, Literal, unwrap_parens
 from ....python.taint import input_holes, sink_taint
-from ....python.validation import rejects_character
 from ....python.taint_specs import LOCAL, REQUEST, XPATH
+from ....python.validation import rejects_character
 from ....python.wrapping import suggest_name
 from ...base import Explanation, Rule, register
 from ._whole_query import WholeQueryMixin
@@ -61,7 +62,7 @@ class XpathInjection(WholeQueryMixin, Rule):
     fix_title = "Use XPath variables"
     # `.xpath(...)`, the last part of an lxml/elementpath function, an ElementTree method
     triggers = tuple(
-        sorted({"xpath"} | {name.rsplit(".", 1)[-1] for name in (*LXML_FUNCTIONS, *ELEMENTPATH_FUNCTIONS)} | ETREE_METHODS)
+        sorted({"xpath"} | last_parts(LXML_FUNCTIONS, ELEMENTPATH_FUNCTIONS) | ETREE_METHODS)
     )
     summary = "XPath expression built from non-constant values"
     explanation = Explanation(

@@ -35,10 +35,15 @@ from typing import Iterator
 
 from tree_sitter import Node
 
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import argument_value
-from ....python.dataflow import built_string_of, enclosing_function, reaching_definitions
+from ....python.dataflow import (
+    built_string_of,
+    enclosing_function,
+    reaching_definitions,
+)
 from ....python.frameworks import web_framework
 from ....python.names import calls_named
 from ....python.sensitive import in_test_code
@@ -56,7 +61,7 @@ HTML_RESPONSES = frozenset(
     }
 )
 RENDER_STRING = frozenset({"flask.render_template_string"})
-_LAST_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in (*MARKUP, *HTML_RESPONSES, *RENDER_STRING))
+_LAST_NAMES = last_parts(MARKUP, HTML_RESPONSES, RENDER_STRING)
 """The last part of the name of every call `_findings` looks at."""
 _TEXT_METHODS = frozenset({"get", "strip", "lower", "upper", "title", "capitalize", "replace", "format", "join", "decode", "lstrip", "rstrip"})
 _SAFE_FILTER = re.compile(r"\{\{\s*(\w+)\s*\|\s*safe\s*\}\}")
@@ -83,7 +88,7 @@ class ReflectedXss(Rule):
     # Flask returns: the function must carry an `@...route/get/post(...)`
     # decorator (`is_route_handler`; a Django view is never a Flask handler, as
     # `web_framework` says "django" first), and a decorator begins with `@`.
-    triggers = tuple(sorted({"@"} | {name.rsplit(".", 1)[-1] for name in (*MARKUP, *HTML_RESPONSES, *RENDER_STRING)}))
+    triggers = tuple(sorted({"@"} | last_parts(MARKUP, HTML_RESPONSES, RENDER_STRING)))
     summary = "Request data written into an HTML response, Markup() or |safe without escaping"
     explanation = Explanation(
         what="Text from the request is placed into HTML that the browser renders, without HTML escaping.",

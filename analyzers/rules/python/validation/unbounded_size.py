@@ -27,6 +27,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
+from ....common.names import last_parts
 from ....context import AnalysisContext
 from ....model import Confidence, Finding, Severity
 from ....python.arguments import argument_value
@@ -66,7 +67,7 @@ SIZE_METHODS: dict[str, tuple[str, int]] = {
 }
 BOUND_CALLS = frozenset({"min", "max", "clamp", "numpy.clip"})
 BOUND_KEYWORDS = ("le=", "lt=", "max_value=", "maximum=")
-_SIZE_NAMES = frozenset({"range", "paginate", *SIZE_METHODS, *(name.rsplit(".", 1)[-1] for name in SIZE_FUNCTIONS)})
+_SIZE_NAMES = last_parts(SIZE_FUNCTIONS) | SIZE_METHODS.keys() | {"range", "paginate"}
 """The last part of the name of every call `_call_sizes` looks at."""
 _REPETITIONS = "(binary_operator left: (_) @left operator: \"*\" right: (_) @right) @product"
 _SLICES = "(subscript value: (_) @value subscript: (slice) @slice) @subscript"
@@ -107,7 +108,7 @@ class UnboundedSizeFromInput(Rule):
     # every sink: `range`, a SIZE_FUNCTIONS/SIZE_METHODS name or `paginate`, a repetition (`*`), or a slice
     # of a receiver whose text holds `.objects` or `query` in any case (hence case-insensitive triggers)
     triggers = (
-        "range", *sorted({name.rsplit(".", 1)[-1] for name in SIZE_FUNCTIONS}), *sorted(SIZE_METHODS), "paginate",
+        "range", *sorted(last_parts(SIZE_FUNCTIONS)), *sorted(SIZE_METHODS), "paginate",
         "*", "objects", "query",
     )
     triggers_ignore_case = True
