@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from tree_sitter import Node, QueryCursor, Tree
+from tree_sitter import Node, Query, QueryCursor, Tree
 
 from .dependencies.project import ProjectDependencies
 from .budget import MAX_TREE_DEPTH, deeper_than
@@ -68,7 +68,14 @@ class AnalysisContext:
         key = ("captures", query_source, target.id, target.start_byte)
         found = self._memo.get(key)
         if found is None:
-            found = QueryCursor(query(self.language, query_source)).captures(target)
+            shared = self._shared_matches(query_source, target)
+            if shared is None:
+                found = QueryCursor(query(self.language, query_source)).captures(target)
+            else:
+                found = {}
+                for captures in shared:
+                    for name, nodes in captures.items():
+                        found.setdefault(name, []).extend(nodes)
             for nodes in found.values():
                 nodes.sort(key=_document_order)
             self._memo[key] = found
@@ -82,9 +89,24 @@ class AnalysisContext:
         key = ("matches", query_source, target.id, target.start_byte)
         found = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = [captures for _index, captures in QueryCursor(query(self.language, query_source)).matches(target)]
+            found = self._shared_matches(query_source, target)
+            if found is None:
+                found = [captures for _index, captures in QueryCursor(query(self.language, query_source)).matches(target)]
+            self._memo[key] = found
         for captures in found:
             yield {name: list(nodes) for name, nodes in captures.items()}
+
+    def _shared_matches(self, query_source: str, target: Node) -> list[dict[str, list[Node]]] | None:
+        """The matches of a shared unit query (`share_unit_queries`) on the
+        unit, from the one pass that runs all of them; None for any other
+        query or node."""
+        shared = _SHARED.get(self.language)
+        if shared is None or target != self.unit or query_source not in shared.sources:
+            return None
+        grouped = self._memo.get(_SHARED_KEY)
+        if grouped is None:
+            grouped = self._memo[_SHARED_KEY] = shared.run(target)
+        return grouped.get(query_source, [])
 
     def _check_depth(self) -> None:
         """Queries take time quadratic in nesting depth, in C code no time
@@ -100,6 +122,47 @@ class AnalysisContext:
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
+
+
+class _SharedQueries:
+    """The shared unit queries of one language, compiled into one query
+    whose pattern indexes tell which source each match belongs to."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.sources: dict[str, None] = {}
+        self._compiled: tuple[Query, list[str]] | None = None
+
+    def add(self, source: str) -> None:
+        if source not in self.sources:
+            self.sources[source] = None
+            self._compiled = None
+
+    def run(self, node: Node) -> dict[str, list[dict[str, list[Node]]]]:
+        if self._compiled is None:
+            owners = [source for source in self.sources for _ in range(query(self.language, source).pattern_count)]
+            self._compiled = query(self.language, "\n".join(self.sources)), owners
+        combined, owners = self._compiled
+        grouped: dict[str, list[dict[str, list[Node]]]] = {}
+        for index, captures in QueryCursor(combined).matches(node):
+            grouped.setdefault(owners[index], []).append(captures)
+        return grouped
+
+
+_SHARED: dict[str, _SharedQueries] = {}
+_SHARED_KEY = ("shared-unit-queries",)
+
+
+def share_unit_queries(language: str, *sources: str) -> None:
+    """Declare queries that most units run over their whole unit (every
+    call, every function definition, ...). A tree-sitter query costs about
+    one walk of the unit whatever its pattern, so the first of them a unit
+    asks for runs all of them in one walk, and the others are answered from
+    it. Only plain patterns belong here (no predicates): each pattern gives
+    the matches it would give alone, in the same order."""
+    shared = _SHARED.setdefault(language, _SharedQueries(language))
+    for source in sources:
+        shared.add(source)
 
 
 def _document_order(node: Node) -> tuple[int, int]:

@@ -7,7 +7,7 @@ import re
 from tree_sitter import Node
 
 from ..common.names import resolve_imported
-from ..context import AnalysisContext
+from ..context import AnalysisContext, share_unit_queries
 
 
 _PLAIN_DOTTED = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)*")
@@ -144,6 +144,7 @@ def imports_module_here(ctx: AnalysisContext, *modules: str) -> bool:
 
 
 _CALLS = "(call function: (_)) @call"
+share_unit_queries("python", _CALLS)
 
 
 def calls(ctx: AnalysisContext, node: Node | None = None) -> list[tuple[Node, str | None]]:

@@ -38,7 +38,7 @@ from typing import Iterator
 from tree_sitter import Node
 
 from ...common.names import last_parts
-from ...context import AnalysisContext
+from ...context import AnalysisContext, share_unit_queries
 from ...model import Confidence, Edit, Finding, Fix, Severity
 from ...python.dataflow import (
     definitions,
@@ -85,6 +85,7 @@ QUERY_FUNCTIONS = {
     "pandas.read_sql_query": "pandas",
 }
 _CALL_QUERY = """(call function: (_) @function arguments: (argument_list) @args) @call"""
+share_unit_queries("python", _CALL_QUERY)
 # Prefilter: every finding starts at a sink call of `_sink`, whose name is in
 # the unit's text: a cursor/asyncpg method, the last part of a query function
 # (`text`, `RawSQL`, `read_sql`; renamed imports of them are run by the

@@ -50,7 +50,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from ....context import AnalysisContext
+from ....context import AnalysisContext, share_unit_queries
 from ....facts import register_unit_facts
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import add_keyword
@@ -73,6 +73,7 @@ from ....python.taint import is_route_handler, route_decorators
 from ...base import Explanation, Rule, register
 
 _FUNCTIONS = "(function_definition) @function"
+share_unit_queries("python", _FUNCTIONS)
 _CALLS = "(call) @call"
 _COMPARISONS = "[(comparison_operator) (call)] @check"
 _ID_METHODS = {"get", "get_or_404", "get_by_id", "get_or_none", "get_one", "one_or_404", "first_or_404", "with_for_update"}

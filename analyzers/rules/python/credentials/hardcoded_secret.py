@@ -46,7 +46,7 @@ from typing import Iterator
 from tree_sitter import Node
 
 from ....common.names import last_parts
-from ....context import AnalysisContext
+from ....context import AnalysisContext, share_unit_queries
 from ....model import Confidence, Finding, Severity
 from ....python.arguments import argument_value
 from ....python.dataflow import reaching_definitions
@@ -66,6 +66,7 @@ from ....python.strings import unwrap_parens
 from ...base import Explanation, Rule, register
 
 STRING_QUERY = "[(string) (concatenated_string)] @s"
+share_unit_queries("python", STRING_QUERY)
 # Calls whose argument is a signing or encryption key: qualified name -> (position, keyword, env name)
 KEY_ARGUMENTS = {
     "jwt.encode": (1, "key", "JWT_SECRET"),

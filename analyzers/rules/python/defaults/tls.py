@@ -43,7 +43,7 @@ from typing import Iterator
 from tree_sitter import Node
 
 from ....common.names import last_parts
-from ....context import AnalysisContext
+from ....context import AnalysisContext, share_unit_queries
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import argument_value, keyword_argument
 from ....python.dataflow import definitions, enclosing_function
@@ -57,6 +57,7 @@ VERIFY_KEYWORDS = frozenset({"verify", "verify_ssl", "verify_certs", "ssl_verify
 UNVERIFIED_CONTEXTS = frozenset({"ssl._create_unverified_context", "ssl._create_stdlib_context"})
 _ASSIGNMENTS = "(assignment left: (attribute) @target right: (_) @value) @assignment"
 _KEYWORDS = "(keyword_argument name: (identifier) @name value: (_) @value) @keyword"
+share_unit_queries("python", _KEYWORDS)
 _ATTRIBUTES = "(attribute) @attribute"
 _CONTEXT_SAFE_ARGUMENTS = frozenset({"purpose", "cafile", "capath", "cadata"})
 

@@ -36,7 +36,7 @@ from typing import Iterator
 from tree_sitter import Node
 
 from ....common.names import last_parts
-from ....context import AnalysisContext
+from ....context import AnalysisContext, share_unit_queries
 from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import argument_value
 from ....python.dataflow import (
@@ -66,6 +66,8 @@ _LAST_NAMES = last_parts(MARKUP, HTML_RESPONSES, RENDER_STRING)
 _TEXT_METHODS = frozenset({"get", "strip", "lower", "upper", "title", "capitalize", "replace", "format", "join", "decode", "lstrip", "rstrip"})
 _SAFE_FILTER = re.compile(r"\{\{\s*(\w+)\s*\|\s*safe\s*\}\}")
 _REQUEST_ONLY = frozenset({REQUEST})
+_RETURNS = "(return_statement) @ret"
+share_unit_queries("python", _RETURNS)
 
 ESCAPERS = {
     "flask": ("escape", "from markupsafe import escape"),
@@ -123,7 +125,7 @@ class ReflectedXss(Rule):
                 seen.add(call.id)
                 yield finding
         if web_framework(ctx) == "flask":
-            for ret in ctx.captures("(return_statement) @ret").get("ret", []):
+            for ret in ctx.captures(_RETURNS).get("ret", []):
                 finding = self._check_flask_return(ctx, ret)
                 if finding is not None:
                     yield finding

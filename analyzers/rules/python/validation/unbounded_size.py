@@ -28,7 +28,7 @@ from typing import Iterator
 from tree_sitter import Node
 
 from ....common.names import last_parts
-from ....context import AnalysisContext
+from ....context import AnalysisContext, share_unit_queries
 from ....model import Confidence, Finding, Severity
 from ....python.arguments import argument_value
 from ....python.dataflow import reaching_definitions
@@ -70,6 +70,7 @@ BOUND_KEYWORDS = ("le=", "lt=", "max_value=", "maximum=")
 _SIZE_NAMES = last_parts(SIZE_FUNCTIONS) | SIZE_METHODS.keys() | {"range", "paginate"}
 """The last part of the name of every call `_call_sizes` looks at."""
 _REPETITIONS = "(binary_operator left: (_) @left operator: \"*\" right: (_) @right) @product"
+share_unit_queries("python", _REPETITIONS)
 _SLICES = "(subscript value: (_) @value subscript: (slice) @slice) @subscript"
 _SEQUENCE_LITERALS = ("string", "list", "tuple", "concatenated_string", "list_comprehension")
 
