@@ -101,41 +101,75 @@ class _WordIndex:
     """Which of a rule set's rules each word of the source triggers, as a
     bit mask, remembered per distinct word: a unit is split into its words once
     (in C) and its rules are looked up, instead of searching the unit's
-    text once per rule (which cost more than the rules it skipped)."""
+    text once per rule (which cost more than the rules it skipped). Most
+    words of a unit trigger nothing and are known: they are set aside in C
+    (a set difference) before the words that do are looked up."""
 
     def __init__(self, rules: Iterable["Rule"]):
         self.bits: dict[str, int] = {}
-        self.patterns: list[tuple[int, re.Pattern[bytes]]] = []
+        self.by_start: dict[bytes, list[tuple[bytes, bool, int]]] = {}
+        self.short: list[tuple[bytes, bool, int]] = []
         for index, rule in enumerate(rules):
             compiled = _compiled(rule)
             if compiled is None:
                 continue
             self.bits[rule.id] = 1 << index
-            if compiled.words is not None:
-                self.patterns.append((1 << index, compiled.words))
-        self.words: dict[bytes, int] = {}
+            if compiled.words is None:
+                continue
+            ignore_case = bool(compiled.words.flags & re.IGNORECASE)
+            for trigger in _word_triggers(rule):
+                entry = (trigger.lower() if ignore_case else trigger, ignore_case, 1 << index)
+                if len(trigger) < _START:
+                    self.short.append(entry)
+                else:
+                    self.by_start.setdefault(trigger[:_START].lower(), []).append(entry)
+        self.hits: dict[bytes, int] = {}
+        self.misses: set[bytes] = set()
 
     def mask(self, text: bytes) -> int:
         mask = 0
-        words = self.words
-        for word in set(_WORD.findall(text)):
-            bits = words.get(word, -1)
-            if bits < 0:
-                if len(words) >= _WORD_CACHE_LIMIT:
-                    words.clear()
-                bits = words[word] = self._bits(word)
+        hits = self.hits
+        for word in set(_WORD.findall(text)).difference(self.misses):
+            bits = hits.get(word)
+            if bits is None:
+                if len(hits) + len(self.misses) >= _WORD_CACHE_LIMIT:
+                    hits.clear()
+                    self.misses.clear()
+                bits = self._bits(word)
+                if bits:
+                    hits[word] = bits
+                else:
+                    self.misses.add(word)
             mask |= bits
         return mask
 
     def _bits(self, word: bytes) -> int:
-        """The rules whose word triggers occur in `word` (one search per rule
-        with word triggers; a table of trigger substrings was slower on the
-        long generated identifiers AI code is full of)."""
+        """The rules whose word triggers occur in `word` (anywhere inside
+        it; case folded for rules with `triggers_ignore_case`). Only the
+        triggers that start like three consecutive characters of the word
+        (case folded) are looked for, and the few shorter ones."""
+        lowered = word.lower()
         bits = 0
-        for bit, pattern in self.patterns:
-            if pattern.search(word) is not None:
+        for trigger, ignore_case, bit in self.short:
+            if not bits & bit and trigger in (lowered if ignore_case else word):
                 bits |= bit
+        by_start = self.by_start
+        for start in by_start.keys() & set(_STARTS.findall(lowered)):
+            for trigger, ignore_case, bit in by_start[start]:
+                if not bits & bit and trigger in (lowered if ignore_case else word):
+                    bits |= bit
         return bits
+
+
+_START = 3
+_STARTS = re.compile(rb"(?=(...))", re.DOTALL)
+"""Every `_START` consecutive bytes of a word (overlapping)."""
+
+
+def _word_triggers(rule: "Rule") -> list[bytes]:
+    """The rule's triggers made only of word characters (see `_Compiled`)."""
+    triggers = (*(getattr(rule, "triggers", None) or ()), *(getattr(rule, "trigger_modules", ()) or ()))
+    return [encoded for t in triggers if _WORD.fullmatch(encoded := t.encode("utf-8"))]
 
 
 def rules_importing_from(target: str, rules: Iterable["Rule"]) -> list[str]:
@@ -214,13 +248,20 @@ _PLANS_KEPT = 16
 
 def _plan(rules: Sequence["Rule"]) -> _Plan:
     """The plan for `rules` (one per rule set: a language and a configuration)."""
+    last_rules, last_plan = _LAST_PLAN
+    if last_rules is rules and type(rules) is tuple:
+        return last_plan  # the same rules object as for the previous unit: not hashed again
     key = tuple(rules)
     plan = _PLANS.get(key)
     if plan is None:
         if len(_PLANS) >= _PLANS_KEPT:
             _PLANS.clear()
         plan = _PLANS[key] = _Plan(key)
+    _LAST_PLAN[:] = rules, plan  # holding `rules` keeps its id from being reused
     return plan
+
+
+_LAST_PLAN: list = [None, None]
 
 
 def _enabled_by_aliases(ctx: "AnalysisContext", text: bytes) -> set[str]:
