@@ -40,12 +40,13 @@ out = {"executable": sys.executable, "version": list(sys.version_info[:3]),
 if metadata is not None:
     for dist in metadata.distributions():
         try:
-            name = dist.metadata["Name"]
+            fields = dist.metadata  # parsed on every access: read once (Distribution.version reads it again)
+            name = fields["Name"]
         except Exception:
             name = None
         if not name:
             continue
-        out["distributions"][name] = dist.version
+        out["distributions"][name] = fields["Version"]
         try:
             listed = dist.read_text("top_level.txt")
         except Exception:
