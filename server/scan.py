@@ -12,6 +12,7 @@ retried one by one, so one poisonous file never aborts a scan.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import hashlib
@@ -190,24 +191,31 @@ def _fix_diff(source: bytes, edits: tuple[Edit, ...], name: str) -> str:
     """The unified diff (one line of context) a fix makes to the file. Only
     the lines between its first and last edit are compared (with their
     context): the rest of the file is the same on both sides, and diffing
-    whole files cost more than analysing them when a file had many fixes."""
+    whole files cost more than analysing them when a file had many fixes.
+    The window is cut out of the fixed text before it is split into lines
+    (a file has several fixes: splitting it whole for each cost more than
+    the diffs)."""
     try:
         fixed = apply_edits(source, edits)
     except ValueError:
         return ""
     context = 1
+    text, before, starts = _lines_of(source)
     if edits:
         first = min(e.start_byte for e in edits)
         last = max(e.end_byte for e in edits)
-        head = len(source[:first].decode("utf-8", "replace").splitlines(keepends=True))  # lines up to and with the first edit's
-        tail = max(0, len(source[last:].decode("utf-8", "replace").splitlines()) - 1)  # whole lines after the last edit's
+        head = _pieces_before(starts, len(source[:first].decode("utf-8", "replace")))  # lines up to and with the first edit's
+        tail = max(0, _pieces_from(starts, len(text), len(text) - len(source[last:].decode("utf-8", "replace"))) - 1)  # whole lines after the last edit's
         skip = max(0, head - 1 - context - _SLACK)
         keep_tail = max(0, tail - context - _SLACK)
     else:
         skip = keep_tail = 0
-    before = _lines_of(source)
-    after = fixed.decode("utf-8", "replace").splitlines()
-    window = [line for line in difflib.unified_diff(before[skip : len(before) - keep_tail], after[skip : len(after) - keep_tail], f"a/{name}", f"b/{name}", n=context, lineterm="")]
+    # `skip` whole lines before the first edit and `keep_tail` after the last are the same in both texts, and a line
+    # boundary depends only on the characters next to it: the fixed text's window is its text between those lines
+    fixed_text = fixed.decode("utf-8", "replace")
+    cut = len(text) - starts[len(before) - keep_tail] if keep_tail else 0
+    after = fixed_text[starts[skip] if skip else 0 : len(fixed_text) - cut].splitlines()
+    window = [line for line in difflib.unified_diff(before[skip : len(before) - keep_tail], after, f"a/{name}", f"b/{name}", n=context, lineterm="")]
     diff = [_moved_hunk(line, skip) if line.startswith("@@ ") else line for line in window]
     if len(diff) > FIX_DIFF_MAX_LINES:
         diff = diff[:FIX_DIFF_MAX_LINES] + ["… (diff shortened)"]
@@ -215,9 +223,31 @@ def _fix_diff(source: bytes, edits: tuple[Edit, ...], name: str) -> str:
 
 
 @functools.lru_cache(maxsize=2)
-def _lines_of(source: bytes) -> list[str]:
-    """The file's lines, split once for all of its fixes (read only)."""
-    return source.decode("utf-8", "replace").splitlines()
+def _lines_of(source: bytes) -> tuple[str, list[str], list[int]]:
+    """The file's text, its lines (`str.splitlines`) and the offset of each
+    line in the text, split once for all of its fixes (read only)."""
+    text = source.decode("utf-8", "replace")
+    starts = [0]
+    for piece in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(piece))
+    starts.pop()
+    return text, text.splitlines(), starts
+
+
+def _pieces_before(starts: list[int], offset: int) -> int:
+    """How many lines `text[:offset].splitlines()` has: those of the whole
+    text that start before `offset` (the last one cut short)."""
+    return bisect.bisect_left(starts, offset)
+
+
+def _pieces_from(starts: list[int], length: int, offset: int) -> int:
+    """How many lines `text[offset:].splitlines()` has: those of the whole
+    text that start at or after `offset`, and the one `offset` cuts."""
+    if offset >= length:
+        return 0
+    index = bisect.bisect_left(starts, offset)
+    cut = index == len(starts) or starts[index] != offset
+    return len(starts) - index + cut
 
 
 _SLACK = 8
