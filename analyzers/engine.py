@@ -28,7 +28,7 @@ from .config import DEFAULT_CONFIG, AnalysisConfig
 from .context import AnalysisContext
 from .dependencies.project import ProjectDependencies
 from .facts import compute_facts, unit_providers
-from .incremental import AnalysisResult, DocumentAnalysis, Setup, sorted_unique
+from .incremental import AnalysisResult, DocumentAnalysis, Setup, TreeNeeded, sorted_unique
 from .languages import get_spec
 from .model import Edit, Finding, Fix
 from .prefilter import applicable_rules
@@ -45,7 +45,7 @@ _RENAME_MATERIALIZERS: dict[str, RenameMaterializer] = {}
 UnitCache = DocumentAnalysis
 """The per-document cache the server keeps (the former name)."""
 
-__all__ = ["AnalysisResult", "DocumentAnalysis", "UnitCache", "analyze", "analyze_detailed", "analysis_steps", "register_import_materializer", "register_rename_materializer"]
+__all__ = ["AnalysisResult", "DocumentAnalysis", "UnitCache", "analyze", "analyze_detailed", "analysis_steps", "provisional_findings", "register_import_materializer", "register_rename_materializer"]
 
 
 def register_import_materializer(family: str, fn: ImportMaterializer) -> None:
@@ -144,6 +144,21 @@ def analysis_steps(
     return cache.run(source, tree, _setup(language, config, project))
 
 
+def provisional_findings(
+    source: bytes,
+    language: str,
+    cache: DocumentAnalysis,
+    parse_region: Callable[[int, int], Tree],
+    *,
+    config: AnalysisConfig = DEFAULT_CONFIG,
+    project: ProjectDependencies | None = None,
+) -> list[Finding] | None:
+    """Findings of the present text while its whole tree is not parsed yet:
+    the edited statements parsed and analysed on their own, the rest as last
+    analysed (see DocumentAnalysis.provisional); None when not possible."""
+    return cache.provisional(source, _setup(language, config, project), parse_region)
+
+
 def analyze_detailed(
     source: bytes,
     tree: Tree,
@@ -202,6 +217,8 @@ def _completed(fix: Fix, source: bytes, tree: Tree, materialize: ImportMateriali
     if fix.imports and materialize is not None:
         added = cache.materialized.get(fix.imports)
         if added is None:
+            if tree is None:
+                raise TreeNeeded(fix.imports)
             added = cache.materialized[fix.imports] = materialize(source, tree, fix.imports)
             horizon = max([4096, *(e.end_byte + 1 for e in added)])
             if any(e.start_byte >= len(source) for e in added):
@@ -212,6 +229,8 @@ def _completed(fix: Fix, source: bytes, tree: Tree, materialize: ImportMateriali
         key = ("renames", fix.renames)
         added = cache.materialized.get(key)
         if added is None:
+            if tree is None:
+                raise TreeNeeded(fix.renames)
             added = cache.materialized[key] = rename(source, tree, fix.renames)
             cache.import_horizon = sys.maxsize  # renames reach anywhere in the file
         edits += added

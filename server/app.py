@@ -21,7 +21,7 @@ from pygls.lsp.server import LanguageServer
 
 from draftguard.analyzers import Finding, UnitCache
 from draftguard.analyzers.budget import MAX_SOURCE_BYTES, NESTED_TOO_DEEPLY, BudgetExceeded, time_limit
-from draftguard.analyzers.engine import analysis_steps
+from draftguard.analyzers.engine import analysis_steps, provisional_findings
 
 from . import gcpolicy
 from .convert import notice_diagnostic, notice_json, to_diagnostic
@@ -38,6 +38,18 @@ ANALYSIS_SLICE = 0.008
 """Seconds of analysis between two looks at the incoming messages."""
 
 _PRESENT = object()
+
+GIVE_WAY_ROUNDS = 4
+"""Event-loop rounds between two slices of work. A message becomes a call
+of its handler over several rounds (the reader reads the header lines and
+the body one await at a time), so with one round per slice a didChange
+that supersedes the work waited several slices to be seen."""
+
+
+async def _give_way() -> None:
+    """Let the event loop run a few rounds: pending messages get handled."""
+    for _ in range(GIVE_WAY_ROUNDS):
+        await asyncio.sleep(0)
 
 ChangeListener = Callable[["DraftguardServer", Document, list[TextChange]], None]
 ScopeFilter = Callable[["DraftguardServer", Document, list[Finding]], list[Finding]]
@@ -251,21 +263,65 @@ class DraftguardServer(LanguageServer):
     async def _analyse_version(self, doc: Document) -> None:
         version = doc.version
         self.abandon_analysis(doc)
+        if not await self._parse_in_slices(doc, version):
+            return
         steps = self._start(doc)
         if steps is None:
             self.publish(doc)
             return
         doc.extra["analysis_run"] = steps
         while not self._advance(doc, version, steps, time.perf_counter() + ANALYSIS_SLICE):
-            await asyncio.sleep(0)
+            await _give_way()
             if doc.version != version or doc.extra.get("analysis_run") is not steps or self.documents.get(doc.uri) is not doc:
                 if doc.extra.get("analysis_run") is steps:
                     self.abandon_analysis(doc)  # superseded: the loop starts on the newer version
                 return
         self.publish(doc)
 
-    def visible_findings(self, doc: Document) -> list[Finding]:
-        findings = list(doc.extra.get("findings", []))
+    async def _parse_in_slices(self, doc: Document, version: int) -> bool:
+        """Bring the document's tree up to date, giving way to incoming
+        messages every ANALYSIS_SLICE seconds (False: a newer version or a
+        close superseded this one). A reparse that takes longer than one
+        slice (tree-sitter recovering from a syntax error in a large file),
+        or one still under way for an older version, publishes provisional
+        findings first (`publish_provisional`)."""
+        provisional = False
+        if doc.parse_under_way:
+            provisional = True
+            self.publish_provisional(doc)
+        while doc.parser is not None and not doc.reparse(time.perf_counter() + ANALYSIS_SLICE):
+            if not provisional:
+                provisional = True
+                self.publish_provisional(doc)
+            await _give_way()
+            if doc.version != version or self.documents.get(doc.uri) is not doc:
+                return False
+        return True
+
+    def publish_provisional(self, doc: Document) -> None:
+        """While a long reparse runs (tree-sitter recovering from a syntax
+        error in a large file), publish the findings of the present text with
+        the edited statements parsed and analysed on their own (see
+        analyzers.incremental, `provisional`); the full analysis publishes
+        again when it is done. Nothing is stored: requests about the document
+        still wait for the full analysis (`ensure_current`)."""
+        if self.pull_diagnostics or not doc.supported or "retry_analysis_at" in doc.extra or "findings" not in doc.extra:
+            return
+        project = doc.extra.get("dependencies")
+        if project is not doc.extra.get("analyzed_project"):
+            return
+        try:
+            with time_limit(self.settings.analysis_timeout or 0):
+                findings = provisional_findings(
+                    doc.source, doc.spec.id, doc.analysis_cache, doc.parse_region, config=self.settings.analysis_config(), project=project
+                )
+        except (BudgetExceeded, RecursionError):
+            return  # the full analysis reports the overrun
+        if findings is not None:
+            self._send(doc, self.visible_findings(doc, findings), doc.extra.get("notices", ()), provisional=True)
+
+    def visible_findings(self, doc: Document, findings: list[Finding] | None = None) -> list[Finding]:
+        findings = list(doc.extra.get("findings", []) if findings is None else findings)
         for scope_filter in self.scope_filters:
             findings = scope_filter(self, doc, findings)
         return findings
@@ -280,13 +336,23 @@ class DraftguardServer(LanguageServer):
         doc.extra["visible"] = visible
         if self.pull_diagnostics:
             return  # the client asks with textDocument/diagnostic after its changes
+        doc.extra["published_version"] = doc.version
+        self._send(doc, visible, doc.extra.get("notices", ()))
+
+    def _send(self, doc: Document, visible: list[Finding], notices, provisional: bool = False) -> None:
+        """publishDiagnostics for the document's present version; the full
+        analysis confirming the provisional findings sent for the same
+        version does not send them again."""
         texts = doc.extra.get("diagnostic_texts")
         if texts is None:
             texts = doc.extra["diagnostic_texts"] = DiagnosticTexts()
         items = texts.render(doc, visible)
-        items += [json.dumps(notice_json(text)) for text in doc.extra.get("notices", ())]
-        doc.extra["published_version"] = doc.version
+        items += [json.dumps(notice_json(text)) for text in notices]
         params = '{"uri": %s, "version": %d, "diagnostics": [%s]}' % (json.dumps(doc.uri), doc.version, ", ".join(items))
+        if doc.extra.pop("provisional", None) == params and not provisional:
+            return
+        if provisional:
+            doc.extra["provisional"] = params
         self.protocol.notify_json_text(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
 
     def diagnostics(self, doc: Document) -> list[types.Diagnostic]:

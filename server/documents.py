@@ -2,21 +2,31 @@
 
 pygls 2 applies content changes to its own workspace copy before our handler
 runs, so we keep our own state: every change is converted on the *old* text
-to byte offsets and points, fed to `tree.edit()`, and after all changes of a
-notification the tree is re-parsed with the edited old tree.
+to byte offsets and points and fed to `tree.edit()`. The reparse with the
+edited old tree is not done in the change handler: it is pending until
+someone needs the tree (`tree` parses to the end) or the analysis task works
+on it in slices (`reparse(deadline)`). tree-sitter's error recovery can
+reparse as much as the whole file (about 200 ms for 50,000 lines when a
+keystroke opens or closes a syntax error); sliced, that never holds the
+message loop, and a newer edit restarts the parse instead of waiting for it.
+While it is pending, `parse_region` parses one stretch of the new text on its
+own (a function being typed in: well under a millisecond) for provisional
+results (analyzers/incremental.py, `provisional`).
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from tree_sitter import Parser, Point, Tree
+from tree_sitter import Parser, Point, Range, Tree
 
 from draftguard.analyzers import UnitCache, make_parser
 from draftguard.analyzers.budget import MAX_SOURCE_BYTES
+from draftguard.analyzers.incremental import map_span
 from draftguard.analyzers.languages import LanguageSpec, spec_for_lsp_id, spec_for_path
 
 from .positions import UTF16, LineIndex, offset_to_point, position_to_offset, text_end_point
@@ -74,8 +84,70 @@ class RangeSpec:
     end_character: int
 
 
+READ_CHUNK = 1 << 16
+"""Bytes handed to tree-sitter per read while parsing (a view, not a copy)."""
+
+_FRESH, _EDITED = "fresh", "edited"
+"""What a pending reparse starts from: nothing, or the edited previous tree."""
+
+_region_parsers: dict[str, Parser] = {}
+
+
+def _region_parser(language: str) -> Parser:
+    """One parser per language for `Document.parse_region`, apart from the
+    documents' own (a document's parser may be half-way through a sliced
+    parse, which the next call on it would resume)."""
+    parser = _region_parsers.get(language)
+    if parser is None:
+        parser = _region_parsers[language] = make_parser(language)
+    return parser
+
+
+class _Parse:
+    """A parse of one text that a deadline may stop and a later call resume
+    (tree-sitter keeps its state between the calls), and the tree edits of
+    the changes made to the text since it started, to replay on its tree."""
+
+    __slots__ = ("source", "base", "replay")
+
+    def __init__(self, source: bytes, base: Tree | None):
+        self.source = source
+        self.base = base
+        """The edited previous tree it reuses (None: from scratch). Never edited while the parse is under way."""
+        self.replay: list[dict] = []
+
+    def run(self, parser: Parser, deadline: float | None) -> Tree | None:
+        """The tree, or None if `deadline` passed first."""
+        view = memoryview(self.source)
+        stopped = False
+
+        def read(offset: int, _point: Point) -> memoryview:
+            return view[offset : offset + READ_CHUNK]
+
+        def out_of_time(_offset: int, _has_error: bool) -> bool:
+            nonlocal stopped
+            stopped = time.perf_counter() >= deadline
+            return stopped
+
+        options: dict = {"progress_callback": out_of_time} if deadline is not None else {}
+        if self.base is not None:
+            options["old_tree"] = self.base
+        try:
+            return parser.parse(read, **options)
+        except ValueError:
+            if stopped:
+                return None  # the parser keeps its state: the next call resumes
+            parser.reset()
+            raise
+
+
+MAX_REPLAY = 256
+"""Edits made during one sliced parse beyond which it is abandoned and
+started again on the present text (each kept edit costs a `tree.edit`)."""
+
+
 class Document:
-    __slots__ = ("uri", "language_id", "spec", "version", "source", "lines", "_tree", "_dropped", "budget", "parser", "analysis_cache", "encoding", "extra")
+    __slots__ = ("uri", "language_id", "spec", "version", "source", "lines", "_tree", "_pending", "_parse", "budget", "parser", "analysis_cache", "encoding", "extra")
 
     def __init__(self, uri: str, language_id: str, version: int, text: str, encoding: str = UTF16):
         self.uri = uri
@@ -86,8 +158,12 @@ class Document:
         self.source = client_text(text).encode("utf-8")
         self.lines = LineIndex(self.source)
         self.parser: Parser | None = make_parser(self.spec.id) if self.spec else None
-        self._tree: Tree | None = self.parser.parse(self.source) if self.parser and len(self.source) <= MAX_SOURCE_BYTES else None
-        self._dropped = False
+        self._tree: Tree | None = None
+        self._pending: str | None = _FRESH if self.parser and len(self.source) <= MAX_SOURCE_BYTES else None
+        """None: `_tree` is the tree of the text (or there is none); _FRESH:
+        parse the text from scratch; _EDITED: `_tree` was edited, reparse it."""
+        self._parse: _Parse | None = None
+        """The parse stopped half-way by a deadline, if any (see `reparse`)."""
         self.budget: TreeBudget | None = None
         """The store's budget for trees, if the document is in a store."""
         self.analysis_cache = UnitCache()
@@ -95,23 +171,77 @@ class Document:
 
     @property
     def tree(self) -> Tree | None:
-        """The syntax tree of the present text; a tree the budget dropped is
-        parsed again from the text (the same tree: analysis state outside the
-        tree, and units whose error recovery could differ, are checked)."""
-        if self._tree is None and self._dropped:
-            self.tree = self.parser.parse(self.source)
+        """The syntax tree of the present text, reparsed now if an edit left
+        it pending; a tree the budget dropped is parsed again from the text
+        (the same tree: analysis state outside the tree, and units whose
+        error recovery could differ, are checked)."""
+        if self._pending is not None:
+            self.reparse()
         return self._tree
 
-    @tree.setter
-    def tree(self, value: Tree | None) -> None:
-        self._tree, self._dropped = value, False
+    @property
+    def tree_is_current(self) -> bool:
+        """Whether `tree` answers without parsing."""
+        return self._pending is None
+
+    @property
+    def parse_under_way(self) -> bool:
+        """Whether a sliced parse stopped half-way and will resume."""
+        return self._parse is not None
+
+    def reparse(self, deadline: float | None = None) -> bool:
+        """Bring the tree up to date with the text. With a `deadline`
+        (`time.perf_counter()` seconds), stop when it passes and return False;
+        the next call resumes where this one stopped. Edits that arrive in
+        between do not restart it: the parse finishes on the text it started
+        with, their tree edits are replayed on its tree, and a second
+        (incremental) parse catches up with them. So a slow reparse (error
+        recovery) always ends, however fast the edits come."""
+        while self._pending is not None:
+            if self._parse is None:
+                base = self._tree if self._pending == _EDITED else None
+                self._parse = _Parse(self.source, base)
+            parse = self._parse
+            tree = parse.run(self.parser, deadline)
+            if tree is None:
+                return False
+            self._parse = None
+            changed = [(r.start_byte, r.end_byte) for r in parse.base.changed_ranges(tree)] if parse.base is not None else []
+            for edit in parse.replay:
+                tree.edit(**edit)
+                changed = [map_span(lo, hi, edit["start_byte"], edit["old_end_byte"], edit["new_end_byte"]) for lo, hi in changed]
+            if parse.base is not None:
+                self.analysis_cache.reparsed(changed)
+            self._pending = _EDITED if parse.replay else None
+            self._set_tree(tree)
+        return True
+
+    def _cancel_parse(self) -> None:
+        """Forget a parse stopped half-way."""
+        if self._parse is not None:
+            self.parser.reset()
+            self._parse = None
+
+    def _set_tree(self, value: Tree | None) -> None:
+        self._tree = value
         if self.budget is not None:
             self.budget.touch(self)
 
     def drop_tree(self) -> None:
         """Free the tree until it is needed again (see TreeBudget)."""
-        if self._tree is not None:
-            self._tree, self._dropped = None, True
+        if self._tree is not None or self._parse is not None:
+            self._cancel_parse()
+            self._tree, self._pending = None, _FRESH
+
+    def parse_region(self, start: int, end: int) -> Tree:
+        """A tree of bytes [start, end) of the present text alone, with the
+        positions they have in the whole text (tree-sitter's included
+        ranges). [start, end) should hold whole top-level statements."""
+        parser = _region_parser(self.spec.id)
+        start_point = offset_to_point(self.source, self.lines, start)
+        end_point = offset_to_point(self.source, self.lines, end)
+        parser.included_ranges = [Range(Point(*start_point), Point(*end_point), start, end)]
+        return parser.parse(self.source)
 
     @property
     def text(self) -> str:
@@ -136,13 +266,17 @@ class Document:
                 break
         if self.parser is not None and applied:
             if len(self.source) > MAX_SOURCE_BYTES:
-                self.tree = None  # too large to parse: kept as text only (analyzers/budget.py)
-            elif any(change.full for change in applied) or self.tree is None:
-                self.tree = self.parser.parse(self.source)
-            else:
-                old_tree = self.tree
-                self.tree = self.parser.parse(self.source, old_tree)
-                self.analysis_cache.reparsed((r.start_byte, r.end_byte) for r in old_tree.changed_ranges(self.tree))
+                self._cancel_parse()
+                self._pending = None  # too large to parse: kept as text only (analyzers/budget.py)
+                self._set_tree(None)
+            elif any(change.full for change in applied) or (self._tree is None and self._parse is None):
+                self._cancel_parse()
+                self._tree, self._pending = None, _FRESH
+            elif self._parse is not None and len(self._parse.replay) > MAX_REPLAY:
+                self._cancel_parse()  # start again from the edited tree
+                self._pending = _EDITED if self._tree is not None else _FRESH
+            elif self._parse is None:
+                self._pending = _EDITED
         self.version = version
         if failure is not None:
             failure.applied = applied
@@ -171,24 +305,31 @@ class Document:
         new_end = start + len(data)
         new_end_point = text_end_point(start_point, data)
         # what tree-sitter is told: the edit, reaching into the next top-level statement
-        reach = self._reuse_boundary(old, end) if self.tree is not None else end
+        edited = self._tree is not None  # else the tree is parsed from scratch
+        reach = self._reuse_boundary(old, end) if edited else end
         reach_point = offset_to_point(old, self.lines, reach) if reach > end else old_end_point
         self.source = old[:start] + data + old[end:]
         self.lines.update(self.source, start, end, new_end)
         self.analysis_cache.edited(start, end, new_end, old_end_point[0], new_end_point[0])
-        if self.tree is not None:
+        if edited or self._parse is not None:
             if reach_point[0] == old_end_point[0]:
                 new_reach_point = (new_end_point[0], new_end_point[1] + reach_point[1] - old_end_point[1])
             else:
                 new_reach_point = (reach_point[0] + new_end_point[0] - old_end_point[0], reach_point[1])
-            self.tree.edit(
-                start_byte=start,
-                old_end_byte=reach,
-                new_end_byte=reach + new_end - end,
-                start_point=Point(*start_point),
-                old_end_point=Point(*reach_point),
-                new_end_point=Point(*new_reach_point),
-            )
+            edit = {
+                "start_byte": start,
+                "old_end_byte": reach,
+                "new_end_byte": reach + new_end - end,
+                "start_point": Point(*start_point),
+                "old_end_point": Point(*reach_point),
+                "new_end_point": Point(*new_reach_point),
+            }
+            if self._parse is not None:
+                self._parse.replay.append(edit)  # for the tree the parse under way gives
+                if self._tree is self._parse.base:
+                    self._tree = self._tree.copy()  # the parse reads its base: edit a copy
+            if self._tree is not None:
+                self._tree.edit(**edit)
         return TextChange(start, end, new_end, text, removed=old[start:end])
 
     def _reuse_boundary(self, old: bytes, end: int) -> int:
@@ -207,7 +348,7 @@ class Document:
         makes tree-sitter re-lex its first token instead, after which the
         scanner states match and the rest is reused. Nothing else changes:
         the widened range is unchanged text, so the new tree is the same."""
-        root = self.tree.root_node
+        root = self._tree.root_node
         count = root.child_count
         if not count or end >= root.child(count - 1).start_byte:
             return end

@@ -43,7 +43,7 @@ from ..regions import agent_trace, git
 from ..regions.detection import BulkRule, stripped_span
 from ..regions.git_changes import HeadVersion, changed_spans, head_version
 from ..regions.ledger import Ledger, Review, default_reviewer
-from ..regions.markers import scan_markers
+from ..regions.markers import MARKER_WORD, scan_markers
 from ..regions.store import RegionStore
 from ..regions.model import (
     AGENT_TRACE,
@@ -275,7 +275,7 @@ class RegionService:
                     else f"after the `draftguard: ai-begin` comment on line {span.begin_line + 1} (no `ai-end`: runs to the end of the file)"
                 ),
             )
-            for span in scan_markers(doc.source, doc.spec, doc.tree)
+            for span in scan_markers(doc.source, doc.spec, doc.tree if MARKER_WORD in doc.source else None)
         ]
         state.tracker.replace_provenance(MARKER, fresh)
 

@@ -30,6 +30,8 @@ from draftguard.analyzers.languages import LanguageSpec
 
 from .detection import stripped_span
 
+MARKER_WORD = b"draftguard"
+"""In every marker: a file without it has none (and needs no tree to find them)."""
 _MARKER = re.compile(rb"draftguard:[ \t]*ai-(begin|end)\b((?:(?!draftguard:)[^\r\n])*)")
 _PAIR = re.compile(r"([A-Za-z_][\w-]*)=(\"[^\"]*\"|'[^']*'|[^\s*>]+)")
 _FALLBACK_LINE = ("#", "//")
@@ -80,7 +82,7 @@ def _attributes(tail: bytes) -> dict[str, str]:
 
 def scan_markers(source: bytes, spec: LanguageSpec | None, tree: Tree | None = None) -> list[MarkedSpan]:
     """Every fenced region of `source`, in order."""
-    if b"draftguard" not in source:
+    if MARKER_WORD not in source:
         return []
     spans: list[MarkedSpan] = []
     open_at: tuple[int, int, dict[str, str]] | None = None  # (content start, begin line, attributes)

@@ -54,6 +54,7 @@ def test_the_tree_budget_drops_the_oldest_trees_and_parses_them_again() -> None:
     store = DocumentStore(budget=TreeBudget(limit=3000))
     text = "def f(a):\n    return a\n\n" * 40  # 960 bytes: three documents fit
     docs = [store.open(f"file:///d{i}.py", "python", 1, text) for i in range(5)]
+    assert [d.tree is not None for d in docs] == [True] * 5  # each analysed once after opening
     assert [d._tree is not None for d in docs] == [False, False, True, True, True]
     docs[0].apply_changes(2, [(RangeSpec(0, 4, 0, 5), "g")])  # its old text is parsed again, then edited incrementally
     assert docs[0].tree is not None and str(docs[0].tree.root_node) == str(parse(docs[0].source, "python").root_node)
