@@ -85,6 +85,17 @@ class DraftguardServer(LanguageServer):
         self.command_work_done_token: types.ProgressToken | None = None
         """The work-done token of the workspace/executeCommand being dispatched."""
 
+    def start_io(self, stdin=None, stdout=None) -> None:
+        """Serve over stdin/stdout, reading stdin on the event loop (server/stdio.py)."""
+        from pygls import IS_WASM
+
+        if IS_WASM:
+            super().start_io(stdin, stdout)
+            return
+        from .stdio import serve_stdio
+
+        serve_stdio(self, stdin, stdout)
+
     # -- settings -------------------------------------------------------------
     def apply_settings(self, raw: object, origin: str) -> None:
         """Editor settings from `origin`; they override the project file's."""

@@ -174,7 +174,10 @@ class Document:
         """The syntax tree of the present text, reparsed now if an edit left
         it pending; a tree the budget dropped is parsed again from the text
         (the same tree: analysis state outside the tree, and units whose
-        error recovery could differ, are checked)."""
+        error recovery could differ, are checked). The text reaches
+        tree-sitter through a read callback, so the tree keeps no copy of
+        it: read a node's text from `source` (`AnalysisContext.text`), never
+        `Node.text` (py-tree-sitter 0.26 crashes on it for such trees)."""
         if self._pending is not None:
             self.reparse()
         return self._tree
@@ -326,7 +329,7 @@ class Document:
             }
             if self._parse is not None:
                 self._parse.replay.append(edit)  # for the tree the parse under way gives
-                if self._tree is self._parse.base:
+                if self._tree is not None and self._tree is self._parse.base:
                     self._tree = self._tree.copy()  # the parse reads its base: edit a copy
             if self._tree is not None:
                 self._tree.edit(**edit)
