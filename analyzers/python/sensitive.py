@@ -35,7 +35,7 @@ from ..facts import register_unit_facts
 from ..model import Edit, Fix
 from .dataflow import reaching_definitions
 from .names import dotted_name
-from .strings import string_prefix, unwrap_parens
+from .strings import simple_literal, string_prefix, unwrap_parens
 
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
@@ -351,7 +351,7 @@ def _string_literal_value(ctx: AnalysisContext, node: Node) -> str | None:
     if "f" in prefix:
         return None
     text = ctx.text(node)
-    simple = _simple_literal(text, prefix)
+    simple = simple_literal(text, prefix)
     if simple is not None:
         return None if simple is False else simple
     try:
@@ -361,27 +361,6 @@ def _string_literal_value(ctx: AnalysisContext, node: Node) -> str | None:
     if isinstance(value, bytes):
         return value.decode("latin-1")
     return value if isinstance(value, str) else None
-
-
-def _simple_literal(text: str, prefix: str) -> str | bool | None:
-    """The value of a literal that needs no decoding (no backslash, no quote
-    character inside, nothing Python would reject), as `ast.literal_eval`
-    gives it; False for a bytes literal Python rejects (non-ASCII); None when
-    the literal needs the full evaluation. Most strings of a file are plain
-    text and docstrings, and evaluating each cost more than the rules that ask."""
-    start = len(prefix)
-    quote = text[start : start + 1]
-    if quote not in ("'", '"'):
-        return None
-    width = 3 if len(text) >= start + 6 and text.startswith(quote * 3, start) and text.endswith(quote * 3) else 1
-    if len(text) < start + 2 * width or not text.endswith(quote * width):
-        return None
-    body = text[start + width : len(text) - width]
-    if quote in body or "\\" in body or "\x00" in body or "\r" in body or (width == 1 and "\n" in body):
-        return None
-    if "b" in prefix and not body.isascii():
-        return False
-    return body
 
 
 @dataclass(frozen=True)

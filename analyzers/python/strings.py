@@ -44,11 +44,41 @@ def is_plain_string(node: Node) -> bool:
     return node.type == "string" and not any(c.type == "interpolation" for c in node.children)
 
 
+def simple_literal(text: str, prefix: str) -> str | bool | None:
+    """The value of a literal that needs no decoding (no backslash, no quote
+    character inside, nothing Python would reject), as `ast.literal_eval`
+    gives it; False for a bytes literal Python rejects (non-ASCII); None when
+    the literal needs the full evaluation. Most strings of a file are plain
+    text and docstrings, and evaluating each cost more than the rules that ask."""
+    start = len(prefix)
+    quote = text[start : start + 1]
+    if quote not in ("'", '"'):
+        return None
+    width = 3 if len(text) >= start + 6 and text.startswith(quote * 3, start) and text.endswith(quote * 3) else 1
+    if len(text) < start + 2 * width or not text.endswith(quote * width):
+        return None
+    body = text[start + width : len(text) - width]
+    if quote in body or "\\" in body or "\x00" in body or "\r" in body or (width == 1 and "\n" in body):
+        return None
+    if "b" in prefix and not body.isascii():
+        return False
+    return body
+
+
+_PLAIN_PREFIXES = ("", "r", "u")
+"""Prefixes of a literal whose value can be its text (after `f` is dropped)."""
+
+
 def _decode_piece(raw: str, prefix: str, quote: str) -> str | None:
     """Decode the raw text between the quotes of a (non-f) string literal."""
     literal_prefix = prefix.replace("f", "")
+    literal = f"{literal_prefix}{quote}{raw}{quote}"
+    if literal_prefix in _PLAIN_PREFIXES:
+        simple = simple_literal(literal, literal_prefix)
+        if isinstance(simple, str):
+            return simple  # nothing to decode: what literal_eval gives, without compiling it
     try:
-        value = ast.literal_eval(f"{literal_prefix}{quote}{raw}{quote}")
+        value = ast.literal_eval(literal)
     except (SyntaxError, ValueError):
         return None
     return value if isinstance(value, str) else None
