@@ -328,6 +328,9 @@ class DraftguardServer(LanguageServer):
                 )
         except (BudgetExceeded, RecursionError):
             return  # the full analysis reports the overrun
+        except Exception:  # provisional results are a courtesy: never let them stop the full analysis
+            log.exception("provisional analysis of %s failed", doc.uri)
+            return
         if findings is not None:
             self._send(doc, self.visible_findings(doc, findings), doc.extra.get("notices", ()), provisional=True)
 

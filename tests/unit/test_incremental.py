@@ -44,8 +44,8 @@ def scratch(source: bytes, config: AnalysisConfig = AnalysisConfig(), tree=None)
     return analyze_detailed(source, tree or _PARSER.parse(source), "python", config=config).findings
 
 
-def incremental(doc: Document, config: AnalysisConfig = AnalysisConfig()) -> list:
-    return analyze_detailed(doc.source, doc.tree, "python", config=config, cache=doc.analysis_cache).findings
+def incremental(doc: Document, config: AnalysisConfig = AnalysisConfig(), language: str = "python") -> list:
+    return analyze_detailed(doc.source, doc.tree, language, config=config, cache=doc.analysis_cache).findings
 
 
 def assert_same(doc: Document, config: AnalysisConfig = AnalysisConfig()) -> None:

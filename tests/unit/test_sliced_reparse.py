@@ -151,3 +151,24 @@ def test_a_provisional_pass_leaves_the_full_analysis_unchanged() -> None:
     replace(doc, 2, "return value.strip()", "return value")
     provisional(doc)
     assert_same(doc)
+
+
+EXPRESS = """const express = require("express");
+const app = express();
+
+app.get("/calc", (req, res) => {
+  const total = Number(req.query.a) + Number(req.query.b);
+  res.json({ total });
+});
+
+app.get("/health", (req, res) => res.send("ok"));
+"""
+
+
+def test_provisional_findings_in_javascript() -> None:
+    doc = Document("file:///app.js", "javascript", 1, EXPRESS)
+    assert incremental(doc, language="javascript") == []
+    replace(doc, 2, "Number(req.query.a) + Number(req.query.b)", "eval(req.query.expr)")
+    early = provisional_findings(doc.source, "javascript", doc.analysis_cache, doc.parse_region, config=AnalysisConfig())
+    full = incremental(doc, language="javascript")
+    assert [f.rule_id for f in full] == ["JS-EVAL-001"] and early == full
