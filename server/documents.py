@@ -8,10 +8,12 @@ someone needs the tree (`tree` parses to the end) or the analysis task works
 on it in slices (`reparse(deadline)`). tree-sitter's error recovery can
 reparse as much as the whole file (about 200 ms for 50,000 lines when a
 keystroke opens or closes a syntax error); sliced, that never holds the
-message loop, and a newer edit restarts the parse instead of waiting for it.
-While it is pending, `parse_region` parses one stretch of the new text on its
-own (a function being typed in: well under a millisecond) for provisional
-results (analyzers/incremental.py, `provisional`).
+message loop, and edits made meanwhile are replayed on the tree it gives
+rather than starting it again (which, with edits faster than the parse,
+would never let it end). While it is pending, `parse_region` parses one
+stretch of the new text on its own (a function being typed in: well under a
+millisecond) for provisional results (analyzers/incremental.py,
+`provisional`).
 """
 
 from __future__ import annotations
