@@ -91,8 +91,17 @@ def calls_named(ctx: AnalysisContext, names: frozenset[str], node: Node | None =
     """`calls()` restricted to calls whose `last_name` is in `names`: the
     other calls' names are never resolved (for rules with a fixed set of
     sinks, most calls of a unit are not candidates)."""
-    found = ctx.captures(_CALLS, node).get("call", [])
-    return [(call, call_name(ctx, call)) for call in found if last_name(ctx, call) in names]
+    return [(call, call_name(ctx, call)) for call, last in _last_names(ctx, node) if last in names]
+
+
+def _last_names(ctx: AnalysisContext, node: Node | None) -> list[tuple[Node, str | None]]:
+    """Every call in the unit (or under `node`) with its `last_name`, worked
+    out once for all the rules that look for their sinks among them."""
+
+    def compute() -> list[tuple[Node, str | None]]:
+        return [(call, last_name(ctx, call)) for call in ctx.captures(_CALLS, node).get("call", [])]
+
+    return ctx.memo(("last-names", node.id if node is not None else None), compute)
 
 
 def call_arguments(ctx: AnalysisContext, call: Node) -> tuple[list[Node], dict[str, Node]]:
