@@ -38,7 +38,7 @@ from typing import Iterator
 from tree_sitter import Node
 
 from ...common.names import last_parts
-from ...context import AnalysisContext, share_unit_queries
+from ...context import AnalysisContext
 from ...model import Confidence, Edit, Finding, Fix, Severity
 from ...python.dataflow import (
     definitions,
@@ -48,6 +48,7 @@ from ...python.dataflow import (
 )
 from ...python.names import (
     call_arguments,
+    calls_named,
     imports_module,
     last_name,
     method_name,
@@ -84,8 +85,6 @@ QUERY_FUNCTIONS = {
     "pandas.read_sql": "pandas",
     "pandas.read_sql_query": "pandas",
 }
-_CALL_QUERY = """(call function: (_) @function arguments: (argument_list) @args) @call"""
-share_unit_queries("python", _CALL_QUERY)
 # Prefilter: every finding starts at a sink call of `_sink`, whose name is in
 # the unit's text: a cursor/asyncpg method, the last part of a query function
 # (`text`, `RawSQL`, `read_sql`; renamed imports of them are run by the
@@ -161,8 +160,10 @@ class SqlInjectionStringBuiltQuery(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        for match in ctx.matches(_CALL_QUERY):
-            call = match["call"][0]
+        for call, _name in calls_named(ctx, _SINK_NAMES):
+            arguments = call.child_by_field_name("arguments")
+            if arguments is None or arguments.type != "argument_list":
+                continue  # f(x for x in y): no query argument
             sink = self._sink(ctx, call)
             if sink is None:
                 continue
