@@ -24,7 +24,7 @@ from .atomic import atomic_write
 from .discover import IgnoreRules, discover
 from .findingfilter import Filter, apply_filters, repo_top, scope_filters, since_filter
 from .git import GitError
-from .project.environment import default_interpreter, probe_python
+from .project.environment import PendingProbe, default_interpreter, start_probe
 from .project.index import ProjectIndex
 from .projectconfig import ConfigError, ProjectConfig, load_project_config
 from .reports import ScanReport, render
@@ -92,21 +92,35 @@ def build_filters(settings: Settings, since: str | None, git_root: Path | None) 
     return filters
 
 
-def dependency_index(config, root: Path, python: str | None, settings: Settings, stderr: TextIO) -> ProjectIndex | None:
+def dependency_index(config, root: Path, python: str | None, settings: Settings, stderr: TextIO, probe: PendingProbe | None = None) -> ProjectIndex | None:
     """The dependency picture for the PY-DEP/JS-DEP rules, when any is enabled;
     the Python environment is read from `--python` (else the configured
-    interpreter, else the one running draftguard)."""
+    interpreter, else the one running draftguard), by `probe` when the
+    caller started it (`start_environment_probe`)."""
     if not any(config.rule_enabled(r.id, r.default_enabled) for r in all_rules() if r.id.startswith(("PY-DEP-", "JS-DEP-"))):
         return None
     environment = None
     if any(config.rule_enabled(r.id, r.default_enabled) for r in all_rules() if r.id.startswith("PY-DEP-")):
-        interpreter = (python,) if python else settings.python_interpreter or default_interpreter()
-        environment = probe_python(interpreter)
+        environment = (probe or start_probe(_interpreter(python, settings))).result()
         if environment.error:
             if python:
                 raise UsageError(f"--python: {environment.error}")
             print(f"draftguard: warning: cannot read the Python environment ({environment.error}); packages count as not installed", file=stderr)
     return ProjectIndex(root, environment)
+
+
+def start_environment_probe(config, python: str | None, settings: Settings) -> PendingProbe | None:
+    """The Python environment probe, started before the rules are loaded
+    (they decide whether it is needed) so that the interpreter answers
+    while draftguard loads them and lists the files; None when the rule
+    selection leaves out every PY-DEP rule."""
+    if config.only_rules is not None and not any(r.startswith("PY-DEP-") for r in config.only_rules):
+        return None
+    return start_probe(_interpreter(python, settings))
+
+
+def _interpreter(python: str | None, settings: Settings) -> tuple[str, ...]:
+    return (python,) if python else settings.python_interpreter or default_interpreter()
 
 
 # -- the command -------------------------------------------------------------------
@@ -137,11 +151,16 @@ def _run(args, stdout: TextIO, stderr: TextIO) -> int:
     for warning in project.warnings:
         print(f"draftguard: warning: {warning}", file=stderr)
     settings = effective_settings(args, project)
-    files = discover(paths, IgnoreRules([(settings.exclude, project.root), (args.exclude or (), Path.cwd())]))
-    git_root = repo_top(start)
-    filters = build_filters(settings, args.since, git_root)
     config = settings.analysis_config()
-    dependencies = dependency_index(config, git_root or project.root, args.python, settings, stderr)
+    probe = start_environment_probe(config, args.python, settings)
+    try:
+        files = discover(paths, IgnoreRules([(settings.exclude, project.root), (args.exclude or (), Path.cwd())]))
+        git_root = repo_top(start)
+        filters = build_filters(settings, args.since, git_root)
+        dependencies = dependency_index(config, git_root or project.root, args.python, settings, stderr, probe)
+    finally:
+        if probe is not None:
+            probe.close()
     options = ScanOptions(config=config, root=str(git_root or project.root), dependencies=dependencies, include_minified=args.include_minified)
     began = time.monotonic()
     bar = ProgressBar(stderr, len(files), enabled=not args.no_progress)

@@ -99,28 +99,71 @@ def default_interpreter() -> tuple[str, ...]:
 
 def probe_python(interpreter: tuple[str, ...] | list[str] | None = None, timeout: float = PROBE_TIMEOUT) -> PythonEnvironment:
     """Ask `interpreter` what it has installed; never raises (see `error`)."""
-    command = tuple(interpreter or default_interpreter())
-    try:
-        with tempfile.TemporaryDirectory(prefix="draftguard-probe-") as empty:
-            completed = subprocess.run(  # noqa: S603 - the interpreter the user chose (editor or command line, never a project file); a fixed script
+    return start_probe(interpreter, timeout).result()
+
+
+def start_probe(interpreter: tuple[str, ...] | list[str] | None = None, timeout: float = PROBE_TIMEOUT) -> "PendingProbe":
+    """`probe_python` started in the background: the caller does other work
+    (the CLI loads its rules and lists the files) while the interpreter
+    answers, then asks `result()`; `close()` ends a probe nobody needs."""
+    return PendingProbe(tuple(interpreter or default_interpreter()), timeout)
+
+
+class PendingProbe:
+    def __init__(self, command: tuple[str, ...], timeout: float):
+        self.command = command
+        self.timeout = timeout
+        self._answer: PythonEnvironment | None = None
+        self._process: subprocess.Popen | None = None
+        self._empty = tempfile.TemporaryDirectory(prefix="draftguard-probe-")
+        try:
+            self._process = subprocess.Popen(  # noqa: S603 - the interpreter the user chose (editor or command line, never a project file); a fixed script
                 [*command, "-E", "-c", _PROBE],
-                cwd=empty,
+                cwd=self._empty.name,
                 stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=timeout,
-                check=False,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
             )
-    except FileNotFoundError:
-        return PythonEnvironment(command, error=f"interpreter not found: {command[0]}")
-    except subprocess.TimeoutExpired:
-        return PythonEnvironment(command, error=f"{command[0]} did not answer within {timeout:g} s")
-    except OSError as exc:
-        return PythonEnvironment(command, error=f"cannot run {command[0]}: {exc.strerror or exc}")
-    if completed.returncode != 0:
-        detail = completed.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-        return PythonEnvironment(command, error=f"{command[0]} exited with {completed.returncode}: {detail[0]}")
+        except FileNotFoundError:
+            self._settle(PythonEnvironment(command, error=f"interpreter not found: {command[0]}"))
+        except OSError as exc:
+            self._settle(PythonEnvironment(command, error=f"cannot run {command[0]}: {exc.strerror or exc}"))
+
+    def result(self) -> PythonEnvironment:
+        """The answer, waiting for it (at most `timeout` seconds in all)."""
+        process = self._process
+        if self._answer is None and process is not None:
+            try:
+                stdout, stderr = process.communicate(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                self.close()
+                return self._settle(PythonEnvironment(self.command, error=f"{self.command[0]} did not answer within {self.timeout:g} s"))
+            except BaseException:
+                self.close()
+                raise
+            self._settle(_environment(self.command, process.returncode, stdout, stderr))
+        return self._answer  # type: ignore[return-value]
+
+    def close(self) -> None:
+        """End the probe if it still runs, and remove its working folder."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.communicate()
+        self._empty.cleanup()
+
+    def _settle(self, answer: PythonEnvironment) -> PythonEnvironment:
+        self._answer = answer
+        self._empty.cleanup()
+        return answer
+
+
+def _environment(command: tuple[str, ...], returncode: int, stdout: bytes, stderr: bytes) -> PythonEnvironment:
+    """What the probe's output says (or why it says nothing usable)."""
+    if returncode != 0:
+        detail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        return PythonEnvironment(command, error=f"{command[0]} exited with {returncode}: {detail[0]}")
     try:
-        data = json.loads(completed.stdout.decode("utf-8", "replace"))
+        data = json.loads(stdout.decode("utf-8", "replace"))
         return PythonEnvironment(
             interpreter=command,
             executable=str(data.get("executable", "")),
