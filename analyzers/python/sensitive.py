@@ -508,10 +508,11 @@ _CONFIG_OVERRIDE = re.compile(rb"\.(?:from_pyfile|from_envvar|from_prefixed_env)
 
 def _secret_part(source: bytes, unit: Node, _facts) -> tuple[bool, bool] | None:
     text = source[unit.start_byte : unit.end_byte]
-    test_import = _TEST_IMPORT.search(text)
+    # the searches only where their literal words occur (a regular expression scans every position)
+    test_import = _TEST_IMPORT.search(text) if b"import" in text or b"from" in text else None
     if test_import is not None and test_import.start() == 0 and source[source.rfind(b"\n", 0, unit.start_byte) + 1 : unit.start_byte].strip():
         test_import = _TEST_IMPORT.search(text, 1)  # the statement does not start its line
-    override = _CONFIG_OVERRIDE.search(text) is not None
+    override = b"from_" in text and _CONFIG_OVERRIDE.search(text) is not None
     return (test_import is not None, override) if test_import is not None or override else None
 
 

@@ -58,8 +58,9 @@ _ALGORITHM_CONSTANT = re.compile(rb"^([A-Z_]*ALGORITHM)\s*(?::\s*\w+\s*)?=\s*[\"
 def _jwt_part(source: bytes, unit: Node, _facts) -> tuple | None:
     """(mentions jwt, algorithm passed to an encode() call, ALGORITHM constant) of one statement."""
     text = source[unit.start_byte : unit.end_byte]
-    encode = _ENCODE_ALGORITHM.search(text)
-    constant = _ALGORITHM_CONSTANT.search(text)
+    # the searches only where their literal words occur (a regular expression scans every position)
+    encode = _ENCODE_ALGORITHM.search(text) if b"encode" in text else None
+    constant = _ALGORITHM_CONSTANT.search(text) if b"ALGORITHM" in text else None
     if constant is not None and constant.start() == 0 and source[source.rfind(b"\n", 0, unit.start_byte) + 1 : unit.start_byte].strip():
         constant = _ALGORITHM_CONSTANT.search(text, 1)  # the statement does not start its line
     if b"jwt" not in text and encode is None and constant is None:
