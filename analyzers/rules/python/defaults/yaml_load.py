@@ -35,7 +35,7 @@ from ....model import Confidence, Edit, Finding, Fix, Severity
 from ....python.arguments import argument_value, remove_argument
 from ....python.dataflow import reaching_definitions
 from ....python.inputs import remote_taint
-from ....python.names import calls, class_ancestors, qualified_name
+from ....python.names import calls_named, class_ancestors, qualified_name
 from ....python.strings import literal_value
 from ...base import Explanation, Rule, register
 
@@ -72,17 +72,21 @@ _EXPLANATION = Explanation(
 )
 
 
+_LAST_NAMES = last_parts(LOADING_FUNCTIONS.keys() | UNSAFE_FUNCTIONS.keys() | RUAMEL_YAML)
+"""The last part of the name of every call the rules look at."""
+
+
 class _UnsafeYamlLoad(Rule):
     """The detection both rules share; each keeps the calls its evidence fits."""
 
     fix_title = "Use yaml.safe_load"
     languages = ("python",)
     explanation = _EXPLANATION
-    triggers = tuple(sorted(last_parts(LOADING_FUNCTIONS.keys() | UNSAFE_FUNCTIONS.keys() | RUAMEL_YAML)))
+    triggers = tuple(sorted(_LAST_NAMES))
     for_input: bool
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        for call, name in calls(ctx):
+        for call, name in calls_named(ctx, _LAST_NAMES):
             if name not in LOADING_FUNCTIONS and name not in UNSAFE_FUNCTIONS and name not in RUAMEL_YAML:
                 continue
             if _local_receiver(ctx, call):
