@@ -24,7 +24,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from tree_sitter import Parser, Point, Range, Tree
+from tree_sitter import Node, Parser, Point, Range, Tree
 
 from draftguard.analyzers import UnitCache, make_parser
 from draftguard.analyzers.budget import MAX_SOURCE_BYTES
@@ -338,9 +338,10 @@ class Document:
         return TextChange(start, end, new_end, text, removed=old[start:end])
 
     def _reuse_boundary(self, old: bytes, end: int) -> int:
-        """Where the edit told to tree-sitter should end so that it can reuse
-        the top-level statements after an edit: one character into the first
-        top-level statement that starts at or after `end`.
+        """Where the edit told to tree-sitter should end: past the rest of
+        the top-level statement it is in (or, between statements, the one
+        after it), one character into the next one (the end of the file in
+        the last one).
 
         Python's indentation tokens (`_newline`, `_dedent`) are zero-width and
         sit at the end of a statement's last line, at the same offset as the
@@ -351,21 +352,43 @@ class Document:
         character typed re-lexed the whole rest of the file (60 ms in a
         10,000-line module). An edit that reaches into the next statement
         makes tree-sitter re-lex its first token instead, after which the
-        scanner states match and the rest is reused. Nothing else changes:
-        the widened range is unchanged text, so the new tree is the same."""
+        scanner states match and the rest is reused.
+
+        Within the edited statement nothing old is reused: where the grammar
+        is ambiguous, tree-sitter can otherwise keep an old subtree a fresh
+        parse would not build (`*` typed before `cursor.execute(...)` gave
+        `call(list_splat(attribute))` instead of a fresh parse's
+        `call(attribute(list_splat))`; found by tests/reliability), and
+        in a comment or stray text the statement after it is edited too (`*`
+        typed before `# note` or `😀` on the line above `cursor.execute(...)`
+        makes it one expression). Reparsing
+        the rest of one statement costs well under a millisecond for a
+        function. Either way only unchanged text is added to the range, so
+        the new tree is that of the new text."""
         root = self._tree.root_node
         count = root.child_count
         if not count or end >= root.child(count - 1).start_byte:
-            return end
-        child = root.first_child_for_byte(end)
-        while child is not None and (child.start_byte < end or child.end_byte == child.start_byte):
-            child = child.next_sibling
-        if child is None:
-            return end
-        reach = child.start_byte + 1
+            return len(old)
+        edited = root.first_child_for_byte(end)  # the statement holding `end`, or the first after it
+        while edited is not None and edited.end_byte <= end:
+            edited = edited.next_sibling
+        while edited is not None and (edited.is_error or edited.is_extra):
+            edited = _next_statement(edited)  # a comment or stray text: what is typed there can glue onto the statement after it
+        following = _next_statement(edited) if edited is not None else None
+        if following is None:
+            return len(old)
+        reach = following.start_byte + 1
         while reach < len(old) and (old[reach] & 0xC0) == 0x80:
             reach += 1  # never inside a character
         return reach
+
+
+def _next_statement(node: Node) -> Node | None:
+    """The next top-level node that holds any text."""
+    node = node.next_sibling
+    while node is not None and node.end_byte == node.start_byte:
+        node = node.next_sibling
+    return node
 
 
 TREE_BUDGET_BYTES = 1024 * 1024

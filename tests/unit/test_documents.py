@@ -62,3 +62,19 @@ def test_the_tree_budget_drops_the_oldest_trees_and_parses_them_again() -> None:
     assert docs[1].tree is not None and str(docs[1].tree.root_node) == str(parse(docs[1].source, "python").root_node)
     store.close("file:///d1.py")
     assert all(id(d) != id(docs[1]) for d, _size in store.budget.holders.values())
+
+
+def test_a_character_typed_before_a_statement_gives_the_fresh_parse() -> None:
+    """Where the grammar is ambiguous, tree-sitter could keep an old subtree
+    of the edited statement that a fresh parse would not build; the edit it
+    is told about covers the whole statement (and the statement after a
+    comment or stray text, which what is typed there can glue onto)."""
+    from draftguard.analyzers import parse
+
+    call = 'cursor.execute("SELECT * FROM t WHERE id=" + uid)\n'
+    for before in ("x = 1\n", " ", "\U0001F600", "# draftguard: ai-begin\n", ""):
+        doc = Document("file:///t.py", "python", 1, before + call)
+        doc.tree
+        line = before.count("\n")
+        doc.apply_changes(2, [(RangeSpec(line, 0, line, 0), "*")])
+        assert str(doc.tree.root_node) == str(parse(doc.source, "python").root_node), repr(before)
