@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import time
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -86,9 +87,6 @@ class RangeSpec:
     end_character: int
 
 
-READ_CHUNK = 1 << 16
-"""Bytes handed to tree-sitter per read while parsing (a view, not a copy)."""
-
 _FRESH, _EDITED = "fresh", "edited"
 """What a pending reparse starts from: nothing, or the edited previous tree."""
 
@@ -108,7 +106,13 @@ def _region_parser(language: str) -> Parser:
 class _Parse:
     """A parse of one text that a deadline may stop and a later call resume
     (tree-sitter keeps its state between the calls), and the tree edits of
-    the changes made to the text since it started, to replay on its tree."""
+    the changes made to the text since it started, to replay on its tree.
+
+    The deadline is tree-sitter's `timeout_micros` on a parse of the bytes.
+    (py-tree-sitter 0.26 removed it for a `progress_callback` that only the
+    read-callback form of `parse` takes, and that form keeps every chunk the
+    callback returns: 30 KB per keystroke in a 1,000-line file, the server
+    grew by 300 MB over 10,000 edits.)"""
 
     __slots__ = ("source", "base", "replay")
 
@@ -120,27 +124,24 @@ class _Parse:
 
     def run(self, parser: Parser, deadline: float | None) -> Tree | None:
         """The tree, or None if `deadline` passed first."""
-        view = memoryview(self.source)
-        stopped = False
-
-        def read(offset: int, _point: Point) -> memoryview:
-            return view[offset : offset + READ_CHUNK]
-
-        def out_of_time(_offset: int, _has_error: bool) -> bool:
-            nonlocal stopped
-            stopped = time.perf_counter() >= deadline
-            return stopped
-
-        options: dict = {"progress_callback": out_of_time} if deadline is not None else {}
-        if self.base is not None:
-            options["old_tree"] = self.base
+        micros = 0 if deadline is None else max(1, int((deadline - time.perf_counter()) * 1_000_000))
+        _set_timeout(parser, micros)
         try:
-            return parser.parse(read, **options)
+            return parser.parse(self.source, self.base) if self.base is not None else parser.parse(self.source)
         except ValueError:
-            if stopped:
-                return None  # the parser keeps its state: the next call resumes
+            if deadline is not None and time.perf_counter() >= deadline:
+                return None  # timed out: the parser keeps its state and the next call resumes
             parser.reset()
             raise
+        finally:
+            if micros:
+                _set_timeout(parser, 0)
+
+
+def _set_timeout(parser: Parser, micros: int) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # see _Parse
+        parser.timeout_micros = micros
 
 
 MAX_REPLAY = 256
@@ -176,10 +177,7 @@ class Document:
         """The syntax tree of the present text, reparsed now if an edit left
         it pending; a tree the budget dropped is parsed again from the text
         (the same tree: analysis state outside the tree, and units whose
-        error recovery could differ, are checked). The text reaches
-        tree-sitter through a read callback, so the tree keeps no copy of
-        it: read a node's text from `source` (`AnalysisContext.text`), never
-        `Node.text` (py-tree-sitter 0.26 crashes on it for such trees)."""
+        error recovery could differ, are checked)."""
         if self._pending is not None:
             self.reparse()
         return self._tree

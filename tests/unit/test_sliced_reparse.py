@@ -69,6 +69,21 @@ def test_a_whole_text_change_starts_the_parse_again() -> None:
     assert str(doc.tree.root_node) == str(_PARSER.parse(b"x = 1\n").root_node)
 
 
+def test_sliced_parses_read_the_bytes_themselves() -> None:
+    """A sliced parse reads the text as bytes (tree-sitter's timeout), not
+    through a read callback: py-tree-sitter keeps every chunk a callback
+    returns (the server grew by 300 MB over 10,000 edits), and a tree parsed
+    that way crashes the process on `Node.text`."""
+    doc = Document("file:///t.py", "python", 1, TEXTS["PY-SQLI-001.py"])
+    while not doc.reparse(PAST):
+        pass
+    edit(doc, 2, 0.5, 0, "x")
+    while not doc.reparse(PAST):
+        pass
+    first = doc.tree.root_node.children[0]
+    assert first.text == doc.source[first.start_byte : first.end_byte]
+
+
 def test_a_region_parses_alone_with_its_positions_in_the_file() -> None:
     doc = Document("file:///t.py", "python", 1, TEXTS["PY-SQLI-001.py"])
     root = doc.tree.root_node
