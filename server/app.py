@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from lsprotocol import types
+from pygls import IS_WASM
 from pygls.exceptions import JsonRpcParseError
 from pygls.lsp.server import LanguageServer
 
@@ -31,6 +32,7 @@ from .protocol import DraftguardProtocol
 from .project.index import ProjectIndex
 from .projectconfig import ConfigError, ProjectConfig, load_project_config
 from .settings import EDITOR_DEFAULTS, Settings, overlay
+from .stdio import serve_stdio
 
 log = logging.getLogger("draftguard")
 VERSION = "0.1.0"
@@ -87,13 +89,9 @@ class DraftguardServer(LanguageServer):
 
     def start_io(self, stdin=None, stdout=None) -> None:
         """Serve over stdin/stdout, reading stdin on the event loop (server/stdio.py)."""
-        from pygls import IS_WASM
-
         if IS_WASM:
             super().start_io(stdin, stdout)
             return
-        from .stdio import serve_stdio
-
         serve_stdio(self, stdin, stdout)
 
     # -- settings -------------------------------------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from threading import Event
 from typing import BinaryIO
 
 from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
@@ -55,8 +56,6 @@ async def _reader_for(stdin: BinaryIO, executor) -> PipeReader | StdinAsyncReade
 
 def serve_stdio(server, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
     """pygls's `start_io` with the reader above; `server` is a pygls LanguageServer."""
-    from threading import Event
-
     server._stop_event = Event()
     server.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
 
