@@ -12,9 +12,6 @@ retried one by one, so one poisonous file never aborts a scan.
 
 from __future__ import annotations
 
-import bisect
-import difflib
-import functools
 import hashlib
 import multiprocessing
 import os
@@ -25,10 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from draftguard.analyzers import AnalysisConfig, Edit, Finding, Fix, analyze_detailed, apply_edits, parse, spec_for_path
+from draftguard.analyzers import AnalysisConfig, Edit, Finding, Fix, analyze_detailed, parse, spec_for_path
 from draftguard.analyzers.budget import MAX_SOURCE_BYTES, BudgetExceeded, time_limit
 
 from .confine import open_confined
+from .fix_diff import fix_diff
 from .positions import UTF16, LineIndex, offset_to_position
 from .provenance import FileProvenance, file_provenance
 from .project.index import ProjectIndex
@@ -37,7 +35,6 @@ from .project.manifest_fix import manifest_edit
 MAX_FILE_BYTES = MAX_SOURCE_BYTES
 EXCERPT_CONTEXT = 2
 EXCERPT_MAX_LINE = 240
-FIX_DIFF_MAX_LINES = 60
 _WHITESPACE = re.compile(rb"\s+")
 
 
@@ -183,85 +180,8 @@ def _dependency_view(fix: Fix, options: ScanOptions) -> tuple[FixView, ...]:
     if change is None:
         return ()
     index = LineIndex(change.source)
-    diff = _fix_diff(change.source, (change.edit,), change.path.name) if options.with_fix_diffs else ""
+    diff = fix_diff(change.source, (change.edit,), change.path.name, index) if options.with_fix_diffs else ""
     return (FixView(fix.title, ((_span(change.source, index, change.edit, options.encoding), change.edit.text),), diff, str(change.path)),)
-
-
-def _fix_diff(source: bytes, edits: tuple[Edit, ...], name: str) -> str:
-    """The unified diff (one line of context) a fix makes to the file. Only
-    the lines between its first and last edit are compared (with their
-    context): the rest of the file is the same on both sides, and diffing
-    whole files cost more than analysing them when a file had many fixes.
-    The window is cut out of the fixed text before it is split into lines
-    (a file has several fixes: splitting it whole for each cost more than
-    the diffs)."""
-    try:
-        fixed = apply_edits(source, edits)
-    except ValueError:
-        return ""
-    context = 1
-    text, before, starts = _lines_of(source)
-    if edits:
-        first = min(e.start_byte for e in edits)
-        last = max(e.end_byte for e in edits)
-        head = _pieces_before(starts, len(source[:first].decode("utf-8", "replace")))  # lines up to and with the first edit's
-        tail = max(0, _pieces_from(starts, len(text), len(text) - len(source[last:].decode("utf-8", "replace"))) - 1)  # whole lines after the last edit's
-        skip = max(0, head - 1 - context - _SLACK)
-        keep_tail = max(0, tail - context - _SLACK)
-    else:
-        skip = keep_tail = 0
-    # `skip` whole lines before the first edit and `keep_tail` after the last are the same in both texts, and a line
-    # boundary depends only on the characters next to it: the fixed text's window is its text between those lines
-    fixed_text = fixed.decode("utf-8", "replace")
-    cut = len(text) - starts[len(before) - keep_tail] if keep_tail else 0
-    after = fixed_text[starts[skip] if skip else 0 : len(fixed_text) - cut].splitlines()
-    window = [line for line in difflib.unified_diff(before[skip : len(before) - keep_tail], after, f"a/{name}", f"b/{name}", n=context, lineterm="")]
-    diff = [_moved_hunk(line, skip) if line.startswith("@@ ") else line for line in window]
-    if len(diff) > FIX_DIFF_MAX_LINES:
-        diff = diff[:FIX_DIFF_MAX_LINES] + ["… (diff shortened)"]
-    return "\n".join(diff)
-
-
-@functools.lru_cache(maxsize=2)
-def _lines_of(source: bytes) -> tuple[str, list[str], list[int]]:
-    """The file's text, its lines (`str.splitlines`) and the offset of each
-    line in the text, split once for all of its fixes (read only)."""
-    text = source.decode("utf-8", "replace")
-    starts = [0]
-    for piece in text.splitlines(keepends=True):
-        starts.append(starts[-1] + len(piece))
-    starts.pop()
-    return text, text.splitlines(), starts
-
-
-def _pieces_before(starts: list[int], offset: int) -> int:
-    """How many lines `text[:offset].splitlines()` has: those of the whole
-    text that start before `offset` (the last one cut short)."""
-    return bisect.bisect_left(starts, offset)
-
-
-def _pieces_from(starts: list[int], length: int, offset: int) -> int:
-    """How many lines `text[offset:].splitlines()` has: those of the whole
-    text that start at or after `offset`, and the one `offset` cuts."""
-    if offset >= length:
-        return 0
-    index = bisect.bisect_left(starts, offset)
-    cut = index == len(starts) or starts[index] != offset
-    return len(starts) - index + cut
-
-
-_SLACK = 8
-"""Unchanged lines kept on each side of the window: a run of inserted blank
-lines matches the same way as in a whole-file diff."""
-_HUNK = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
-
-
-def _moved_hunk(header: str, lines: int) -> str:
-    """A hunk header of a diff of a window starting `lines` lines into both files."""
-    if not lines:
-        return header
-    match = _HUNK.match(header)
-    return f"@@ -{int(match.group(1)) + lines}{match.group(2) or ''} +{int(match.group(3)) + lines}{match.group(4) or ''} @@{header[match.end():]}"
 
 
 def fingerprint(finding: Finding, source: bytes, index: LineIndex, occurrence: int) -> str:
@@ -298,7 +218,7 @@ def report_findings(
             FixView(
                 fix.title,
                 tuple((_span(source, index, e, options.encoding), e.text) for e in fix.edits),
-                _fix_diff(source, fix.edits, display_path) if options.with_fix_diffs else "",
+                fix_diff(source, fix.edits, display_path, index) if options.with_fix_diffs else "",
             )
             for fix in finding.fixes
             if fix.edits or fix.dependency is None

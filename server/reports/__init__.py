@@ -42,6 +42,7 @@ class ScanReport:
     filtered_out: int = 0
     started: float = field(default_factory=time.time)
     duration: float = 0.0
+    _relative: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def findings(self) -> Iterator[tuple[FileResult, Reported]]:
         for file in self.files:
@@ -64,12 +65,18 @@ class ScanReport:
         return Counter(r.finding.severity for _f, r in self.findings())
 
     def relative(self, path: str) -> str:
-        """`path` relative to the root, with forward slashes."""
-        absolute = Path(path).resolve()
-        try:
-            return absolute.relative_to(self.root).as_posix()
-        except ValueError:
-            return absolute.as_posix()
+        """`path` relative to the root, with forward slashes. Kept per path:
+        every finding of a file asks, and resolving a path reads the file
+        system once per directory in it."""
+        found = self._relative.get(path)
+        if found is None:
+            absolute = Path(path).resolve()
+            try:
+                found = absolute.relative_to(self.root).as_posix()
+            except ValueError:
+                found = absolute.as_posix()
+            self._relative[path] = found
+        return found
 
 
 def render(report: ScanReport, fmt: str) -> str:
