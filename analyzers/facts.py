@@ -63,10 +63,21 @@ class UnitFacts:
     """For keyed providers: the keys a unit's part may hold, cheaply (names,
     no analysis). A whole-file analysis then computes a part only when one
     of its keys is read (`LazyKeyedFact`)."""
+    eager_only: bool = False
+    """Facts that only narrow what a keyed provider computes ahead of time
+    (which helpers the engine summarises: those some call names). A lazy
+    whole-file analysis computes a keyed entry only when a rule reads it, so
+    it leaves these out (`compute_facts(lazy=True)`)."""
 
 
 def register_unit_facts(
-    family: str, *, combine: Combine | None = None, stage: int = 0, keyed: str | None = None, keys: UnitKeys | None = None
+    family: str,
+    *,
+    combine: Combine | None = None,
+    stage: int = 0,
+    keyed: str | None = None,
+    keys: UnitKeys | None = None,
+    eager_only: bool = False,
 ) -> Callable[[UnitPart], UnitPart]:
     """Register a unit provider; give `combine`, or `keyed` (see UnitFacts)."""
     if (combine is None) == (keyed is None):
@@ -77,7 +88,7 @@ def register_unit_facts(
     def decorator(fn: UnitPart) -> UnitPart:
         providers = _UNIT_PROVIDERS.setdefault(family, [])
         merge = combine if combine is not None else _merge_keyed(keyed)  # type: ignore[arg-type]
-        providers.append(UnitFacts(f"{fn.__module__}.{fn.__qualname__}", fn, merge, stage, keyed, keys))
+        providers.append(UnitFacts(f"{fn.__module__}.{fn.__qualname__}", fn, merge, stage, keyed, keys, eager_only))
         providers.sort(key=lambda p: p.stage)
         return fn
 
@@ -181,15 +192,21 @@ def derived_facts(family: str, source: bytes, root: Node, base: ModuleFacts) -> 
     return ModuleFacts({**base.data, **extra})
 
 
-def compute_facts(family: str, source: bytes, root: Node) -> ModuleFacts:
-    """Every fact of a file, from scratch (the engine does the same work
-    incrementally and must always agree with this)."""
+def compute_facts(family: str, source: bytes, root: Node, *, lazy: bool = True) -> ModuleFacts:
+    """Every fact of a file, from scratch. `lazy=False` computes them as the
+    engine does, ahead of time (it does the same work incrementally and must
+    always agree with this). `lazy=True`, for a whole-file analysis, makes
+    keyed facts that declare their keys `LazyKeyedFact`s and leaves out the
+    `eager_only` facts that only narrow what is computed ahead of time: a
+    rule reads the same entries either way."""
     data = whole_file_facts(family, source, root)
     units = [unit for unit in root.children if unit.end_byte > unit.start_byte]
     for stage in stages(family):
         facts = ModuleFacts(dict(data))
         for provider in stage:
-            if provider.keyed is not None and provider.keys is not None:
+            if lazy and provider.eager_only:
+                continue
+            if lazy and provider.keyed is not None and provider.keys is not None:
                 data[provider.keyed] = LazyKeyedFact(provider, source, units, facts)
                 continue
             parts = [p for p in (provider.part(source, unit, facts) for unit in units) if p is not None]

@@ -210,13 +210,19 @@ def _summaries_part(source: bytes, unit: Node, facts) -> dict[str, dict] | None:
 
 
 register_unit_facts("python", combine=_combine_names, stage=1)(_names_part)
-register_unit_facts("python", combine=_combine_callees, stage=1)(_callees_part)
+register_unit_facts("python", combine=_combine_callees, stage=1, eager_only=True)(_callees_part)
 
 
 def _called_functions(source: bytes, unit: Node, facts):
-    """(summary key, function, is a method) of the unit's helpers that some call of the file names."""
-    called = facts.get("called_helpers", ())
-    return ((key, function, is_method) for key, function, is_method in _functions(source, unit) if key in called)
+    """(summary key, function, is a method) of the unit's helpers that some
+    call of the file names. Without `called_helpers` (a lazy whole-file
+    analysis, which summarises a helper only when a rule looks up a call of
+    it, so only called ones) every helper of the unit."""
+    called = facts.get("called_helpers")
+    functions = _functions(source, unit)
+    if called is None:
+        return functions
+    return ((key, function, is_method) for key, function, is_method in functions if key in called)
 
 
 def _summary_keys(source: bytes, unit: Node, facts) -> list[str]:

@@ -52,7 +52,7 @@ def assert_same(doc: Document, config: AnalysisConfig = AnalysisConfig()) -> Non
     got = incremental(doc, config)
     want = scratch(doc.source, config, doc.tree)
     assert got == want
-    facts = compute_facts("python", doc.source, doc.tree.root_node)
+    facts = compute_facts("python", doc.source, doc.tree.root_node, lazy=False)
     assert doc.analysis_cache.facts.data == facts.data
 
 

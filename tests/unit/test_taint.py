@@ -431,9 +431,9 @@ def test_helpers_are_summarised() -> None:
 
 
 def test_summary_facts_change_only_when_a_helper_changes() -> None:
-    def facts(code: str):
+    def facts(code: str):  # as the engine keeps them (a whole-file analysis summarises on demand)
         source = (FLASK + textwrap.dedent(code)).encode()
-        return compute_facts("python", source, parse(source, "python").root_node)
+        return compute_facts("python", source, parse(source, "python").root_node, lazy=False)
 
     caller = "\ndef caller(v):\n    return h(v)\n"
     base = facts("def h(x):\n    return x\n\ndef other():\n    return 1\n" + caller)
