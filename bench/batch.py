@@ -75,7 +75,7 @@ def throughput(files: int, jobs: list[int], bandit: str | None, ruff: str | None
         report = Path(tmp) / "report.json"
         plans: list[tuple[str, list[str], object, dict | None]] = []
         for n in jobs:
-            command = [sys.executable, "-m", "draftguard.server.cli", "check", str(corpus), "--scope", "all", "--format", "json",
+            command = [sys.executable, "-m", "draftguard.server.launch", "check", str(corpus), "--scope", "all", "--format", "json",
                        "--output", str(report), "--no-progress", "--quiet", "--jobs", str(n)]
             plans.append((f"draftguard --jobs {n}", command, _draftguard_findings, None))
         if bandit:

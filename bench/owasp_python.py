@@ -94,7 +94,7 @@ def cli_format() -> str | None:
     """The machine-readable output format the installed CLI offers, if any."""
     try:
         helptext = subprocess.run(
-            [sys.executable, "-m", "draftguard.server.cli", "check", "--help"],
+            [sys.executable, "-m", "draftguard.server.launch", "check", "--help"],
             capture_output=True, text=True, timeout=60, check=False,
         ).stdout
     except (OSError, subprocess.TimeoutExpired):
@@ -110,7 +110,7 @@ def collect_cli(testcode: Path, fmt: str) -> Hits:
     hits = Hits()
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "draftguard.server.cli", "check", "--format", fmt, str(testcode)],
+        [sys.executable, "-m", "draftguard.server.launch", "check", "--format", fmt, str(testcode)],
         capture_output=True, text=True, timeout=3600, check=False,
     )
     hits.seconds = time.perf_counter() - started

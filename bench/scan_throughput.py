@@ -118,7 +118,7 @@ def make_synthetic(root: Path, files: int, lines: int) -> None:
 def measure(corpus: Path, jobs: int | None, extra: list[str]) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
-        cmd = [sys.executable, "-m", "draftguard.server.cli", "check", str(corpus), "--format", "json", "--output", str(report), "--no-progress", "--quiet", *extra]
+        cmd = [sys.executable, "-m", "draftguard.server.launch", "check", str(corpus), "--format", "json", "--output", str(report), "--no-progress", "--quiet", *extra]
         if jobs:
             cmd += ["--jobs", str(jobs)]
         returncode, err, elapsed, sampler = sampled_run(cmd)
@@ -128,7 +128,7 @@ def measure(corpus: Path, jobs: int | None, extra: list[str]) -> dict:
         data = json.loads(report.read_text(encoding="utf-8"))
     summary = data["summary"]
     return {
-        "command": " ".join(cmd[:1] + ["-m", "draftguard.server.cli"] + cmd[3:]).replace(str(report), "REPORT.json"),
+        "command": " ".join(cmd[:1] + ["-m", "draftguard.server.launch"] + cmd[3:]).replace(str(report), "REPORT.json"),
         "files": summary["files"],
         "lines": summary["lines"],
         "findings": summary["findings"],

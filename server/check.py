@@ -20,6 +20,7 @@ from typing import TextIO
 
 from draftguard.analyzers import Severity, all_rules, get_rule
 
+from . import gcpolicy
 from .atomic import atomic_write
 from .discover import IgnoreRules, discover
 from .findingfilter import Filter, apply_filters, repo_top, scope_filters, since_filter
@@ -154,10 +155,11 @@ def _run(args, stdout: TextIO, stderr: TextIO) -> int:
     config = settings.analysis_config()
     probe = start_environment_probe(config, args.python, settings)
     try:
-        files = discover(paths, IgnoreRules([(settings.exclude, project.root), (args.exclude or (), Path.cwd())]))
-        git_root = repo_top(start)
-        filters = build_filters(settings, args.since, git_root)
-        dependencies = dependency_index(config, git_root or project.root, args.python, settings, stderr, probe)
+        with gcpolicy.loading():  # loads the rules
+            files = discover(paths, IgnoreRules([(settings.exclude, project.root), (args.exclude or (), Path.cwd())]))
+            git_root = repo_top(start)
+            filters = build_filters(settings, args.since, git_root)
+            dependencies = dependency_index(config, git_root or project.root, args.python, settings, stderr, probe)
     finally:
         if probe is not None:
             probe.close()

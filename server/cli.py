@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+
 from draftguard.analyzers import Severity
 
-from .importpath import children_ignore_working_directory
+from . import gcpolicy
 from .reports import FORMATS
 from .settings import SCOPES
 
@@ -57,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .app import create_server
+    with gcpolicy.loading():
+        from .app import create_server
 
     if args.log_file:
         logging.basicConfig(filename=args.log_file, level=args.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -88,14 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     return _check(args)
 
 
-def entry() -> int:
-    """The `draftguard` executable. Process-wide settings belong here, not in
-    `main` (which tests call in-process): Python processes we start
-    (multiprocessing's forkserver runs `python -c` in the workspace) keep
-    their working directory off sys.path."""
-    children_ignore_working_directory()
-    return main()
+if __name__ == "__main__":  # `python -m draftguard.server.cli`: the same program as `draftguard`
+    from draftguard.server.launch import entry
 
-
-if __name__ == "__main__":
     raise SystemExit(entry())

@@ -15,11 +15,20 @@ freezes every object alive (`gc.freeze()`, constant time): later collections
 only look at what was made since. Frozen objects that become unreachable in a
 cycle would never be collected, so `released()` (a document was closed) thaws
 everything, collects once, and freezes again what is still alive.
+
+Start-up is the same story in small: importing draftguard and loading its
+rules makes tens of thousands of objects that live as long as the process,
+and the collections they trigger find nothing to free. In the draftguard
+program (`launch.py`, not a test or tool that imports draftguard)
+`loading()` keeps the collector off while that happens and freezes the
+result: 265 -> 220 ms for `draftguard check` of one small file.
 """
 
 from __future__ import annotations
 
 import gc
+from contextlib import contextmanager
+from typing import Iterator
 
 FREEZE_AFTER_UNITS = 256
 """An analysis that analysed at least this many top-level statements (a large
@@ -38,3 +47,31 @@ def released() -> None:
         gc.unfreeze()
         gc.collect()
         gc.freeze()
+
+
+
+_PROGRAM = False
+
+
+def start_program() -> None:
+    """This process is the draftguard program, not a host that imports it
+    (tests, tools): what its start-up loads lives as long as the process."""
+    global _PROGRAM
+    _PROGRAM = True
+
+
+@contextmanager
+def loading() -> Iterator[None]:
+    """Importing modules, loading rules: no collection inside the block (it
+    would find nothing to free). In the program, what is alive afterwards is
+    frozen; otherwise the first collection after the block would visit all
+    of it. The collector is on again afterwards if it was on before."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if _PROGRAM:
+            gc.freeze()
+        if enabled:
+            gc.enable()

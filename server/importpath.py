@@ -14,7 +14,7 @@ run, in place of the standard library:
   ...` in our working directory; `children_ignore_working_directory()` sets
   PYTHONSAFEPATH (Python 3.11+) so those interpreters leave it off too. It
   changes the environment of the whole process, so only the entry points
-  (`cli.entry`, the `draftguard` executable, and `__main__`) call it, never
+  (`launch.entry`: the `draftguard` executable and `__main__`) call it, never
   library code. Spawned workers get our own `sys.path`,
   already without it.
 """
