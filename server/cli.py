@@ -12,7 +12,6 @@ import sys
 
 from draftguard.analyzers import Severity
 
-from . import gcpolicy
 from .reports import FORMATS
 from .settings import SCOPES
 
@@ -58,8 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    with gcpolicy.loading():
-        from .app import create_server
+    from .app import create_server
 
     if args.log_file:
         logging.basicConfig(filename=args.log_file, level=args.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")

@@ -49,3 +49,23 @@ def test_the_launcher_runs_a_check(tmp_path) -> None:
     )
     assert done.returncode == 1, done.stderr
     assert '"ruleId": "PY-SQLI-001"' in done.stdout
+
+
+def test_the_language_server_does_not_freeze_its_start_up() -> None:
+    """pygls and lsprotocol make megabytes of cyclic garbage while they are
+    imported; a long-lived server must be able to collect it."""
+    script = (
+        "import gc, sys\n"
+        "from draftguard.server.launch import entry\n"
+        "try:\n"
+        "    entry([sys.argv[1], '--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('FROZEN', gc.get_freeze_count())\n"
+    )
+    frozen = {}
+    for command in ("serve", "check"):
+        done = subprocess.run([sys.executable, "-c", script, command], capture_output=True, text=True, timeout=120)
+        frozen[command] = int(done.stdout.split("FROZEN")[-1])
+    assert frozen["serve"] == 0
+    assert frozen["check"] > 10000
