@@ -29,6 +29,8 @@ class ImportSite:
     """Inside `try: ... except ImportError` (Python) or `try { require() } catch` (JS): optional."""
     bare: bool = False
     """Python `import name` without alias: a rename must follow every use."""
+    type_only: bool = False
+    """Python `if TYPE_CHECKING:` import: never run, so not reported as undeclared."""
 
 
 def sites(ctx, key: str, compute: Callable[[], list[ImportSite]]) -> list[ImportSite]:

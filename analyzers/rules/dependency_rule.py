@@ -1,14 +1,15 @@
 """The shared shape of the dependency rules (PY-DEP-*, JS-DEP-*): each
 language collects its import sites once per unit, and each of the three rules
 reports the sites whose verdict is its own. Optional imports (inside
-`try`/`except ImportError` or `try`/`catch`) are only checked for look-alikes."""
+`try`/`except ImportError` or `try`/`catch`) are only checked for look-alikes;
+type-only imports (Python `if TYPE_CHECKING:`) are never undeclared."""
 
 from __future__ import annotations
 
 from typing import ClassVar, Iterable
 
 from ..dependencies.project import DependencyManifest
-from ..dependencies.resolve import LOOKALIKE
+from ..dependencies.resolve import LOOKALIKE, UNDECLARED
 from ..dependencies.sites import ImportSite, add_dependency_fix, manifest_names, sites
 from ..model import Confidence, Finding
 from .base import Rule
@@ -24,8 +25,13 @@ class DependencyRule(Rule):
 
     def check(self, ctx) -> Iterable[Finding]:
         for site in sites(ctx, self.ecosystem, lambda: self.collect(ctx)):
-            if site.verdict.kind == self.verdict_kind and not (site.guarded and self.verdict_kind != LOOKALIKE):
-                yield self.report(ctx, site)
+            if site.verdict.kind != self.verdict_kind:
+                continue
+            if site.guarded and self.verdict_kind != LOOKALIKE:
+                continue  # optional: only a look-alike name matters
+            if site.type_only and self.verdict_kind == UNDECLARED:
+                continue  # never run: not a run-time dependency
+            yield self.report(ctx, site)
 
     def report(self, ctx, site: ImportSite) -> Finding:
         raise NotImplementedError

@@ -10,7 +10,9 @@ is a secret: a name such as `token`, `signature`, `api_key`, `csrf_token`,
 enum-like constants (`token == Token.EOF`, `token_type == "bearer"`),
 descriptive names (`token_count`, `password_length`), flags
 (`verify_signature`, `is_token`), public values (nonces, salts, IVs),
-`__eq__`-style methods (object equality, not authentication), membership tests,
+`__eq__`-style methods (object equality, not authentication), `assert`
+statements (a test's expectation; an assert used as a security check is
+PY-ASSERT-001's finding), membership tests,
 SQL expressions (`User.api_token == token` inside `.where()`/`.filter()`:
 the database compares), two fields of the same object compared with each
 other (`body.current_password == body.new_password`), a value compared with
@@ -80,6 +82,17 @@ def _in_equality_method(ctx: AnalysisContext, node: Node) -> bool:
     while parent is not None and parent.type != "function_definition":
         parent = parent.parent
     return parent is not None and ctx.text(parent.child_by_field_name("name")) in EQUALITY_METHODS
+
+
+def _in_assert(node: Node) -> bool:
+    """`assert helper(url) == auth` is a test's expectation, not a check an
+    attacker can time (an assert used as a security check is PY-ASSERT-001's)."""
+    parent = node.parent
+    while parent is not None and parent.type not in ("block", "module"):
+        if parent.type == "assert_statement":
+            return True
+        parent = parent.parent
+    return False
 
 
 def _is_hmac_value(ctx: AnalysisContext, node: Node) -> bool:
@@ -205,7 +218,7 @@ class TimingUnsafeSecretComparison(Rule):
             if is_weak_password_hash(ctx, left) or is_weak_password_hash(ctx, right):
                 continue  # PY-HASH-001 reports it; its fix also makes the check constant-time
             evidence = self._evidence(ctx, left) or self._evidence(ctx, right)
-            if evidence is None or _in_equality_method(ctx, node):
+            if evidence is None or _in_equality_method(ctx, node) or _in_assert(node):
                 continue
             if _is_query_expression(ctx, node, left, right) or _same_origin(ctx, left, right):
                 continue

@@ -27,8 +27,12 @@ selected environment's installed distributions.
   (`import scikit_learn`). The fix imports the popular package's module.
 
 Names the project declares, installs or contains are never called
-look-alikes, and imports inside `try: ... except ImportError` (optional
-dependencies) are only checked for look-alikes. The rules need the project
+look-alikes, imports inside `try: ... except ImportError` (optional
+dependencies) are only checked for look-alikes, and imports under
+`if TYPE_CHECKING:` (read by the type checker, never run) are not
+reported as undeclared: type-only packages belong to a typing or dev group
+the manifest may not have. An unknown or look-alike name is still reported
+there, since someone will install what the type checker asks for. The rules need the project
 picture the server and the CLI gather; without it they stay silent. The
 popular list is bundled (analyzers/data/pypi-popular.txt, dated, with its
 source) and nothing is looked up on the network.
@@ -72,6 +76,23 @@ def _guarded(node: Node, source: bytes) -> bool:
     return False
 
 
+def _type_checking_only(node: Node, source: bytes) -> bool:
+    """Inside the body of `if TYPE_CHECKING:` (`typing.TYPE_CHECKING`,
+    `t.TYPE_CHECKING`): the type checker reads the import, the program never
+    runs it."""
+    child, parent = node, node.parent
+    while parent is not None:
+        if parent.type == "if_statement" and parent.child_by_field_name("consequence") == child:
+            condition = parent.child_by_field_name("condition")
+            text = source[condition.start_byte : condition.end_byte] if condition is not None else b""
+            if text == b"TYPE_CHECKING" or text.endswith(b".TYPE_CHECKING"):
+                return True
+        if parent.type in ("function_definition", "class_definition", "module"):
+            return False
+        child, parent = parent, parent.parent
+    return False
+
+
 def _module_nodes(stmt: Node) -> Iterable[tuple[Node, bool]]:
     """(dotted module name, bare) for each module the statement imports."""
     if stmt.type == "import_statement":
@@ -104,7 +125,7 @@ def _python_sites(ctx) -> list[ImportSite]:
                 continue
             first = module.named_children[0] if module.named_children else module
             optional = _guarded(stmt, ctx.source) or verdict.name in ctx.facts.get("optional_modules", ())
-            found.append(ImportSite(module, first, written, verdict, optional, bare))
+            found.append(ImportSite(module, first, written, verdict, optional, bare, _type_checking_only(stmt, ctx.source)))
     return found
 
 
