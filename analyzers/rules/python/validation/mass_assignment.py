@@ -13,8 +13,9 @@ fields (a FastAPI/pydantic parameter such as `user: UserCreate`, then
 `form.cleaned_data`; calls to classes named `...Schema`, `...Create`,
 `...Update`, `...In`, `...Form`, `...Serializer`), dictionaries filtered
 against an allow-list (`{k: v for k, v in data.items() if k in ALLOWED}`),
-`setattr` loops guarded by such a membership test, and plain dictionaries
-updated from input (`params.update(request.args)`).
+`setattr` loops guarded by such a membership test, plain dictionaries
+updated from input (`params.update(request.args)`), and classes that store
+nothing (`...Response`, `...Exception`, `...Error`).
 
 No automatic fix: only the author knows which fields a client may set.
 """
@@ -38,6 +39,9 @@ from ...base import Explanation, Rule, register
 
 SCHEMA_NAMES = re.compile(r"(Schema|Create|Update|In|Input|Form|Serializer|Params|Query|Request|Payload|DTO|Model[A-Z]\w*|Filter)$")
 SCHEMA_BASES = re.compile(r"(pydantic\.BaseModel|BaseModel|Schema|Serializer|Form|TypedDict|NamedTuple)$")
+NOT_MODELS = re.compile(r"(Response|Exception|Error)$")
+"""Capitalised calls that build no stored object: an HTTP response
+(`StreamingResponse(content, **response_args)`) or an error."""
 VALIDATED = re.compile(r"model_dump|\.dict\(|\.to_dict\(")
 BUILTIN_CALLS = frozenset({"dict", "print", "format", "str", "jsonify", "json.dumps", "render_template", "make_response", "redirect", "url_for", "logging.info"})
 MODEL_WRITES = frozenset({"create", "update", "update_or_create", "get_or_create", "bulk_create"})
@@ -138,7 +142,7 @@ class MassAssignment(Rule):
             if receiver.type == "identifier":  # qs = Model.objects.filter(...); qs.update(**data)
                 text += " " + " ".join(ctx.text(d.value) for d in reaching_definitions(ctx, receiver) if d.value is not None)
             return (last in MODEL_WRITES and ".objects" in text) or (last in ("create", "update") and "query" in text.lower())
-        return bool(last) and last[0].isupper() and not _is_schema_class(ctx, function)
+        return bool(last) and last[0].isupper() and not NOT_MODELS.search(last) and not _is_schema_class(ctx, function)
 
     def _check_call(self, ctx: AnalysisContext, call: Node, name: str) -> Iterator[Finding]:
         function = call.child_by_field_name("function")
