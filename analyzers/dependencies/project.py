@@ -72,6 +72,11 @@ class PythonDependencies:
     """The selected interpreter's standard library; empty: this interpreter's."""
     environment: str = ""
     """The selected interpreter, for messages."""
+    test_code: bool = False
+    """The file lives in a test folder (`test`, `tests`, `testing` below the
+    project root). Test tooling is declared where no manifest reader looks
+    (tox.ini, noxfile.py, CI files, nested requirement files), so undeclared
+    imports there are not reported; unknown and look-alike names still are."""
     declared_modules: frozenset[str] = field(init=False, repr=False, compare=False)
     """Normalised import names the declared distributions plausibly provide."""
 

@@ -84,15 +84,21 @@ def python_verdict(dotted: str, deps: PythonDependencies) -> Verdict:
     if deps.installed is None:
         return _OK  # the environment is not known yet: say nothing rather than guess
     if top in deps.installed or top in deps.importable:
-        return Verdict(UNDECLARED, top, package, installed=True) if deps.has_manifest else _OK
+        return Verdict(UNDECLARED, top, package, installed=True) if _undeclared_counts(deps) else _OK
     if top.startswith("_"):
         return _OK  # private extension modules and build outputs (`_version`), never a registry name
     near = _distribution_as_module(top) or find_lookalike(top, "pypi")
     if near is not None:
         return Verdict(LOOKALIKE, top, lookalike=near)
     if is_popular(top, "pypi") or any(b in popular("pypi") for b in bundled):
-        return Verdict(UNDECLARED, top, package) if deps.has_manifest else _OK
+        return Verdict(UNDECLARED, top, package) if _undeclared_counts(deps) else _OK
     return Verdict(UNKNOWN, top)
+
+
+def _undeclared_counts(deps: PythonDependencies) -> bool:
+    """An undeclared import is reported where a manifest governs the file and
+    the file is not test code (see `PythonDependencies.test_code`)."""
+    return deps.has_manifest and not deps.test_code
 
 
 def _aliased(specifier: str, aliases: tuple[str, ...]) -> bool:

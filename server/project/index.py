@@ -76,6 +76,9 @@ class FolderFacts:
     """Folder names and file stems of the folder and its src/ (bare specifiers of bundlers with `modules: ['src']`)."""
 
 
+TEST_FOLDERS = frozenset({"test", "tests", "testing"})
+
+
 class ProjectIndex:
     def __init__(self, root: Path | str | None, environment: PythonEnvironment | None = None):
         self.root = Path(root).resolve() if root is not None else None
@@ -235,6 +238,7 @@ class ProjectIndex:
             importable=frozenset() if env is None else env.importable,
             stdlib=frozenset() if env is None else env.stdlib,
             environment="" if env is None else env.label,
+            test_code=self._in_test_folder(directory),
         )
 
         installed_sets = [f.node_modules for f in folders if f.node_modules is not None]
@@ -255,6 +259,16 @@ class ProjectIndex:
             aliases=tuple(dict.fromkeys(aliases)),
         )
         return ProjectDependencies(python=python_picture, node=node_picture)
+
+    def _in_test_folder(self, directory: Path) -> bool:
+        """`directory` is, or is inside, a `test`/`tests`/`testing` folder below the root."""
+        if self.root is None:
+            return False
+        try:
+            parts = directory.relative_to(self.root).parts
+        except ValueError:
+            return False
+        return any(part.lower() in TEST_FOLDERS for part in parts)
 
     def installed_version(self, ecosystem: str, package: str, near: Path | None = None) -> str | None:
         """The installed version of `package`, for the lower bound a fix declares."""

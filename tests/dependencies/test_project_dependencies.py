@@ -212,6 +212,16 @@ def test_no_manifest_means_no_undeclared_findings(tmp_path, environment) -> None
     assert rules(findings(tmp_path, "script.py", environment)) == [("PY-DEP-001", 3)]
 
 
+def test_test_folders_report_no_undeclared_imports_but_still_unknown_ones(tmp_path, environment) -> None:
+    """Test tooling is declared in tox.ini, noxfile.py or CI files that no
+    manifest reader knows; a hallucinated name in a test is still reported."""
+    code = f"import {MODULE}\nimport flask_gpt_helper_zz\n"
+    write(tmp_path, {"pyproject.toml": '[project]\nname = "app"\ndependencies = []\n', "app.py": code, "tests/unit/test_app.py": code, "testing/helpers.py": code})
+    assert rules(findings(tmp_path, "app.py", environment)) == [("PY-DEP-002", 1), ("PY-DEP-001", 2)]
+    assert rules(findings(tmp_path, "tests/unit/test_app.py", environment)) == [("PY-DEP-001", 2)]
+    assert rules(findings(tmp_path, "testing/helpers.py", environment)) == [("PY-DEP-001", 2)]
+
+
 def test_broken_manifests_declare_nothing_and_never_crash(tmp_path, environment) -> None:
     write(tmp_path, {"pyproject.toml": "[project\nname=", "setup.py": "def (:", "package.json": "{", "app.py": "import numpy\n", "app.js": "require('lodash');\n"})
     assert findings(tmp_path, "app.py", environment) == []
