@@ -450,8 +450,12 @@ class MissingOwnershipCheck(Rule):
             return bool(re.match(r"\s*(DELETE|UPDATE)\b", _string_content(ctx, lookup.sql[0]), re.IGNORECASE))
         body = ctx.text(function.child_by_field_name("body"))
         record = _record_variable(ctx, lookup.node)
-        if record and re.search(rf"\b{re.escape(record)}\.\w+\s*=[^=]|delete\(\s*{re.escape(record)}\b|\b{re.escape(record)}\.(delete|save|update)\(", body):
-            return True
+        if record:
+            name = re.escape(record)
+            # `user.email = ...`, `user.credits += 5`, `setattr(user, key, value)`, `db.delete(user)`, `user.save()`
+            written = rf"\b{name}\.\w+\s*(?:[-+*/%|&^@]|//|\*\*|<<|>>)?=(?!=)|\bsetattr\(\s*{name}\s*,|delete\(\s*{name}\b|\b{name}\.(delete|save|update)\("
+            if re.search(written, body):
+                return True
         return bool(re.search(r"\.(delete|update)\(", ctx.text(lookup.node)))
 
     def _checked(self, ctx: AnalysisContext, function: Node, lookup: Lookup, record: str | None, ids: list[Node]) -> bool:

@@ -4,9 +4,10 @@
 segments) that reaches an HTML response without escaping:
 
 * returned from a Flask route as a string (Flask serves `str` results as
-  `text/html`), directly or as part of a string built with an f-string, `%`,
-  `+`, `.format()`; also through `make_response(...)` / `Response(...)`
-  without a non-HTML `mimetype`;
+  `text/html`), or from a FastAPI/Starlette route declared with
+  `response_class=HTMLResponse`, directly or as part of a string built with
+  an f-string, `%`, `+`, `.format()`; also through `make_response(...)` /
+  `Response(...)` without a non-HTML `mimetype`;
 * Django's `HttpResponse(...)` (HTML by default), FastAPI/Starlette's
   `HTMLResponse(...)`;
 * `Markup(...)` / `markupsafe.Markup(...)` / Django's `mark_safe(...)` /
@@ -45,10 +46,10 @@ from ....python.dataflow import (
     reaching_definitions,
 )
 from ....python.frameworks import web_framework
-from ....python.names import calls_named
+from ....python.names import calls_named, qualified_name
 from ....python.sensitive import in_test_code
 from ....python.strings import literal_value, unwrap_parens
-from ....python.taint import is_route_handler, taint_of, unsafe_holes
+from ....python.taint import is_route_handler, route_decorators, taint_of, unsafe_holes
 from ....python.taint_specs import HTML, REQUEST
 from ....python.wrapping import wrap, wrap_holes
 from ...base import Explanation, Rule, register
@@ -66,8 +67,18 @@ _LAST_NAMES = last_parts(MARKUP, HTML_RESPONSES, RENDER_STRING)
 _TEXT_METHODS = frozenset({"get", "strip", "lower", "upper", "title", "capitalize", "replace", "format", "join", "decode", "lstrip", "rstrip"})
 _SAFE_FILTER = re.compile(r"\{\{\s*(\w+)\s*\|\s*safe\s*\}\}")
 _REQUEST_ONLY = frozenset({REQUEST})
+_MIXED_TEXT = frozenset({"binary_operator", "string", "concatenated_string", "conditional_expression", "boolean_operator"})
 _RETURNS = "(return_statement) @ret"
 share_unit_queries("python", _RETURNS)
+
+def _declares_html_response(ctx: AnalysisContext, function: Node) -> bool:
+    """`@app.get("/x", response_class=HTMLResponse)`."""
+    for decorator in route_decorators(ctx, function):
+        value = argument_value(ctx, decorator, "response_class")
+        if value is not None and (qualified_name(ctx, value) or "").split(".")[-1] == "HTMLResponse":
+            return True
+    return False
+
 
 ESCAPERS = {
     "flask": ("escape", "from markupsafe import escape"),
@@ -124,9 +135,10 @@ class ReflectedXss(Rule):
             if finding is not None:
                 seen.add(call.id)
                 yield finding
-        if web_framework(ctx) == "flask":
+        flask = web_framework(ctx) == "flask"
+        if flask or b"HTMLResponse" in ctx.source[ctx.unit.start_byte : ctx.unit.end_byte]:
             for ret in ctx.captures(_RETURNS).get("ret", []):
-                finding = self._check_flask_return(ctx, ret)
+                finding = self._check_route_return(ctx, ret, flask)
                 if finding is not None:
                     yield finding
 
@@ -140,9 +152,13 @@ class ReflectedXss(Rule):
                 return text is not None and "html" in text
         return True
 
-    def _check_flask_return(self, ctx: AnalysisContext, ret: Node) -> Finding | None:
+    def _check_route_return(self, ctx: AnalysisContext, ret: Node, flask: bool) -> Finding | None:
+        """A string a route returns: Flask serves it as text/html, FastAPI
+        and Starlette when the route declares `response_class=HTMLResponse`."""
         function = enclosing_function(ret)
         if function is None or function.type != "function_definition" or not is_route_handler(ctx, function):
+            return None
+        if not flask and not _declares_html_response(ctx, function):
             return None
         value = unwrap_parens(ret.named_children[0]) if ret.named_children else None
         if value is not None and value.type in ("tuple", "expression_list") and value.named_children:
@@ -232,6 +248,8 @@ class ReflectedXss(Rule):
                 if a.type not in ("keyword_argument", "comment") and taint_of(ctx, a, sink=HTML, kinds=_REQUEST_ONLY) is not None
             ]
             return [edit for argument in tainted for edit in wrap(argument, escape_name)] or None
+        if node.type in _MIXED_TEXT:
+            return None  # the page's own markup and the input in one expression: escaping it all shows the markup as text
         return wrap(body, escape_name)
 
     @staticmethod
