@@ -7,7 +7,8 @@ record with an id from the request (`Model.findById(req.params.id)`,
 while nothing in the handler compares the record's owner with the
 authenticated user and the query is not scoped to that user.
 
-**Not reported.** Queries scoped to the user (`where: { id, userId:
+**Not reported.** HTTP client calls (`axios.get(url)`, `got.get(url)`:
+they fetch a URL, which is JS-SSRF-001's concern), queries scoped to the user (`where: { id, userId:
 req.user.id }`), handlers that compare the owner (`post.authorId !==
 req.user.id`) or call an authorisation helper (`authorize`, `can`,
 `assertOwner`), and routes registered behind role/permission middleware
@@ -30,7 +31,7 @@ from typing import Iterator
 
 from tree_sitter import Node
 
-from ...common.names import calls_in, method_name
+from ...common.names import call_matches, calls_in, method_name
 from ...common.syntax import descendants
 from ...context import AnalysisContext
 from ...javascript.flow import SYN
@@ -39,6 +40,7 @@ from ...javascript.routes import Route, route_of
 from ...javascript.sources import BASE
 from ...model import Confidence, Edit, Finding, Fix, Severity
 from ..base import Explanation, Rule, register
+from .ssrf import HTTP_CALLS
 
 READ_METHODS = frozenset({"findById", "findByPk", "findUnique", "findUniqueOrThrow", "findFirst", "findOne", "findOneBy", "findOneOrFail", "findOneByOrFail", "get", "first"})
 WRITE_METHODS = frozenset(
@@ -57,6 +59,10 @@ DENIAL = re.compile(r"\b40[13]\b|Forbidden|Unauthori[sz]ed|\bforbidden\s*\(|\bun
 """What a guard does when access is refused: a 401/403 response or a
 Forbidden/Unauthorized error (a 404 after a call is usually an existence check)."""
 ROLE_MIDDLEWARE = re.compile(r"(admin|role|permission|authori[sz]e|owner|ownership|can\b|ability|policy|acl|guard|scope)", re.IGNORECASE)
+SQL_METHODS = frozenset({"query", "execute", "all", "get", "run", "one", "oneOrNone", "any", "many", "manyOrNone", "none"})
+"""Raw SQL calls of mysql/mysql2, pg, sqlite3 and pg-promise: (sql, params, callback?)."""
+_SQL_BY_ID = re.compile(r"^\s*(SELECT|UPDATE|DELETE)\b.*?\bWHERE\s+(?:\w+\.)?(?:id|uuid|\w+_id|\w+Id)\s*=\s*(?:\?|\$\d+|:\w+|@\w+)", re.IGNORECASE | re.DOTALL)
+_SQL_OWNER = re.compile(r"\b(user_?id|owner_?id|author_?id|account_?id|tenant_?id|created_?by|owner|author)\b", re.IGNORECASE)
 OWNER_FIELDS = ("userId", "ownerId", "authorId", "user_id", "owner_id", "createdBy", "owner", "author", "user")
 
 
@@ -90,8 +96,15 @@ class JsMissingAuthorization(Rule):
         reported: set[int] = set()
         for call in calls_in(ctx):
             method = method_name(ctx, call)
+            if method in SQL_METHODS:
+                finding = self._raw_sql_lookup(ctx, call, reported)
+                if finding is not None:
+                    yield finding
+                    continue
             if method not in READ_METHODS and method not in WRITE_METHODS:
                 continue
+            if call_matches(ctx, call, HTTP_CALLS):
+                continue  # `axios.get(url)` fetches a URL (JS-SSRF-001's concern), it loads no record
             route = route_of(ctx, call)
             if route is None or route.function.id in reported:
                 continue
@@ -110,6 +123,52 @@ class JsMissingAuthorization(Rule):
                 ctx, call, f"Missing authorisation: the handler {action} a record selected by request input without checking that it belongs to the user",
                 fixes=(fix,) if fix is not None else (),
             )
+
+    def _raw_sql_lookup(self, ctx: AnalysisContext, call: Node, reported: set[int]) -> Finding | None:
+        """`db.query("SELECT * FROM invoices WHERE id = ?", [req.params.id], cb)`
+        and the awaited forms of mysql2, pg and sqlite3: a row chosen by a
+        request id, with no owner column in the query."""
+        args = SYN.arguments(call)
+        if len(args) < 2 or args[0].type not in ("string", "template_string") or any(c.type == "template_substitution" for c in args[0].children):
+            return None  # built SQL is JS-SQLI-001's
+        sql = ctx.text(args[0])[1:-1]
+        match = _SQL_BY_ID.match(sql)
+        if match is None or _SQL_OWNER.search(sql[match.start(0):]):
+            return None
+        route = route_of(ctx, call)
+        if route is None or route.function.id in reported:
+            return None
+        params = SYN.unwrap(args[1])
+        values = params.named_children if params.type == "array" else [params]
+        if not any(evidence(ctx, value, BASE).taint is not None for value in values) or self._authorised(ctx, route, call):
+            return None
+        reads = match.group(1).upper() == "SELECT"
+        if reads and not self._rows_leave(ctx, route, call, args):
+            return None
+        reported.add(route.function.id)
+        action = "returns" if reads else "changes"
+        return self.finding(
+            ctx, call,
+            f"Missing authorisation: the handler {action} a row selected by request input (`{' '.join(sql.split())[:80]}`) without checking that it belongs to the user; add the owner to the WHERE clause",
+        )
+
+    def _rows_leave(self, ctx: AnalysisContext, route: Route, call: Node, args: list[Node]) -> bool:
+        """Are the rows sent back: from the callback (`(err, rows) => res.json(rows[0])`)
+        or from the awaited result (`const [rows] = await db.execute(...)`)?"""
+        callback = SYN.unwrap(args[-1])
+        if callback.type in SYN.functions:
+            parameters = callback.child_by_field_name("parameters")
+            names = [ctx.text(p) for p in descendants(parameters, ("identifier",))][1:] if parameters is not None else []
+            body = ctx.text(callback.child_by_field_name("body"))
+            return any(re.search(rf"\.(json|send|render|end)\s*\([^;]*\b{re.escape(name)}\b", body) for name in names)
+        node = call.parent
+        while node is not None and node.type in ("await_expression", "parenthesized_expression", "as_expression", "non_null_expression"):
+            node = node.parent
+        if node is None or node.type != "variable_declarator":
+            return False
+        bound = node.child_by_field_name("name")
+        names = [bound] if bound is not None and bound.type == "identifier" else list(descendants(bound, ("identifier", "shorthand_property_identifier_pattern"))) if bound is not None else []
+        return any(self._record_leaves(ctx, route, name) for name in names)
 
     @staticmethod
     def _loads_by_request_id(ctx: AnalysisContext, arg: Node) -> bool:
