@@ -7,7 +7,10 @@ tokens and password-reset links with, written into the code:
 a `SECRET_KEY = "django-insecure-..."` settings line or config-class
 attribute (also `JWT_SECRET_KEY`, `WTF_CSRF_SECRET_KEY`), and environment
 look-ups with a literal fallback (`os.environ.get("SECRET_KEY", "dev")`,
-`os.getenv("SECRET_KEY") or "dev"`).
+`os.getenv("SECRET_KEY") or "dev"`). For the other keys an application
+signs or encrypts with (`JWT_SECRET`, `SESSION_SECRET`, `TOKEN_SIGNING_KEY`,
+`ENCRYPTION_KEY`, names ending in `SECRET` or `_KEY` of that kind) only the
+literal fallback is reported here; a plain literal is PY-SECRET-001's.
 
 **Decisions.** Unlike PY-SECRET-001 every literal counts, placeholders
 included: `"dev"` or `"change-me"` is exactly the key an attacker tries
@@ -27,6 +30,7 @@ rotate it (logging everyone out) because the old one is public.
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from tree_sitter import Node
@@ -41,6 +45,10 @@ from ...base import Explanation, Rule, register
 
 KEY_NAMES = FRAMEWORK_KEY_NAMES - {"secret_key"}
 ENV_LOOKUPS = frozenset({"os.environ.get", "os.getenv", "environ.get", "os.environ.setdefault"})
+SIGNING_NAMES = re.compile(r"(?:^|_)(?:SECRET|SECRET_KEY|SIGNING_KEY|ENCRYPTION_KEY|HMAC_KEY|FERNET_KEY|JWT_KEY|PRIVATE_KEY)$", re.IGNORECASE)
+"""Other keys an application signs or encrypts with (`JWT_SECRET`,
+`SESSION_SECRET`, `TOKEN_SIGNING_KEY`): only their literal *fallback* is
+this rule's (a plain literal is PY-SECRET-001's)."""
 
 
 @register
@@ -49,7 +57,8 @@ class FrameworkSecretKeyLiteral(Rule):
     name = "framework-secret-key-literal"
     # the key as config_assignments() reads it from the unit's text, or the
     # attribute shortcut that stands for it (`app.secret_key`)
-    triggers = tuple(sorted(KEY_NAMES | {attribute for attribute, key in ATTRIBUTE_KEYS.items() if key in KEY_NAMES}))
+    # ... and the environment look-up a signing key's fallback needs (`getenv`, `environ`)
+    triggers = tuple(sorted(KEY_NAMES | {attribute for attribute, key in ATTRIBUTE_KEYS.items() if key in KEY_NAMES} | {"getenv", "environ"}))
     cwe = 798
     owasp = "A07:2021"
     severity = Severity.HIGH
@@ -80,6 +89,8 @@ class FrameworkSecretKeyLiteral(Rule):
         for setting in config_assignments(ctx):
             if setting.key in KEY_NAMES:
                 yield from self._check_value(ctx, setting.value, setting.key)
+            elif SIGNING_NAMES.search(setting.key):
+                yield from self._check_fallback(ctx, setting.value, setting.key)
 
     def _check_value(self, ctx: AnalysisContext, value: Node | None, key: str) -> Iterator[Finding]:
         value = unwrap_parens(value)
@@ -100,6 +111,24 @@ class FrameworkSecretKeyLiteral(Rule):
                 ctx,
                 value,
                 f"{key} falls back to a literal when {env_name} is unset: a deployment that forgets it signs sessions with a public key",
+                fixes=(self._fix(ctx, value, key, env_name),),
+                severity=Severity.MEDIUM,
+                confidence=Confidence.MEDIUM,
+            )
+
+    def _check_fallback(self, ctx: AnalysisContext, value: Node | None, key: str) -> Iterator[Finding]:
+        """`JWT_SECRET = os.getenv("JWT_SECRET", "dev-secret")`: tokens signed
+        with a key anyone with the code knows wherever the variable is unset."""
+        value = unwrap_parens(value)
+        if value is None or in_test_code(ctx, value):
+            return
+        fallback = self._env_fallback(ctx, value)
+        if fallback is not None and string_literal_value(ctx, fallback[1]):
+            env_name, _literal = fallback
+            yield self.finding(
+                ctx,
+                value,
+                f"{key} falls back to a literal when {env_name} is unset: a deployment that forgets it runs with a secret anyone with the code knows",
                 fixes=(self._fix(ctx, value, key, env_name),),
                 severity=Severity.MEDIUM,
                 confidence=Confidence.MEDIUM,
