@@ -5,8 +5,9 @@
 `authorization`, a request field such as `body["password"]` or
 `request.json.get("token")`) given to a logger: `logging.info(...)`,
 `logger.debug(...)`, `log.warning(...)`, `app.logger.error(...)`,
-`self.logger.exception(...)`, `logger.log(level, ...)`, as a `%s` argument or
-inside an f-string, `%`, `+` or `.format()` message.
+`self.logger.exception(...)`, `logger.log(level, ...)` (a logger whose name
+says so: `log`, `logger`, `LOG`, `_logger`, `audit_log`), as a `%s` argument
+or inside an f-string, `%`, `+` or `.format()` message.
 
 **Not reported.** Names that describe rather than hold a secret
 (`password_length`, `token_count`, `token_type`, `is_token`,
@@ -23,31 +24,49 @@ value.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from tree_sitter import Node
 
 from ....context import AnalysisContext
 from ....model import Confidence, Finding, Severity
-from ....python.names import call_arguments, calls_named, method_name
-from ....python.sensitive import identifier_words, in_test_code, secret_name_strength, string_literal_value
+from ....python.names import call_arguments, method_name
+from ....python.sensitive import (
+    SECRET_NAME_FRAGMENTS,
+    identifier_words,
+    in_test_code,
+    secret_name_strength,
+    string_literal_value,
+)
 from ....python.strings import built_string, unwrap_parens
 from ...base import Explanation, Rule, register
 
-LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
 _LOGGER = re.compile(r"(?:^|\.)_*(?:log|logger|logging|LOG|LOGGER|Logger|\w+_log|\w+_logger|log_\w+|logger_\w+)$")
 """Receivers that are loggers by name: `logger`, `log`, `self.logger`,
 `app.logger`, `audit_log`, `LOGGER` (the `logging` module itself too)."""
+_FRAGMENTS = tuple(fragment.encode() for fragment in sorted(SECRET_NAME_FRAGMENTS))
+_METHODS = rb"(?:debug|info|warning|warn|error|exception|critical|fatal|log)"
+_LOGGER_CALL = re.compile(rb"(?i:log)\w*\s*\.\s*" + _METHODS + rb"\s*\(")
+"""A call of a logger named like one (`_LOGGER`), in the unit's text."""
 _DESCRIPTIVE = frozenset({"is", "has", "use", "verify", "check", "validate", "require", "requires", "should", "can", "allow", "enable", "enabled"})
 _PUBLIC = frozenset({"nonce", "salt", "iv", "hash", "hashed", "digest", "url", "uri", "type", "name", "length", "len", "count", "expiry", "expires", "ttl", "id", "field", "header", "prefix", "hint", "policy"})
 
 
-def _logger_call(ctx: AnalysisContext, call: Node) -> bool:
-    function = call.child_by_field_name("function")
-    if function is None or function.type != "attribute":
-        return False
-    receiver = ctx.text(function.child_by_field_name("object"))
-    return bool(_LOGGER.search(receiver)) or receiver in set(ctx.facts.get("logger_names", ()))
+def _logger_calls(ctx: AnalysisContext) -> Iterator[Node]:
+    """The unit's calls of a logger method, found from their text and the
+    call node at the opening parenthesis: cheaper than listing every call of
+    the unit, and a match inside a string or comment has no call there."""
+    unit = ctx.unit
+    text = ctx.source[unit.start_byte : unit.end_byte]
+    for match in _LOGGER_CALL.finditer(text):
+        paren = unit.start_byte + match.end() - 1
+        token = unit.descendant_for_byte_range(paren, paren + 1)
+        arguments = token.parent if token is not None else None
+        call = arguments.parent if arguments is not None and arguments.type == "argument_list" else None
+        if call is not None and call.type == "call":
+            function = call.child_by_field_name("function")
+            if function is not None and function.type == "attribute" and _LOGGER.search(ctx.text(function.child_by_field_name("object"))):
+                yield call
 
 
 def _held_name(ctx: AnalysisContext, node: Node) -> str | None:
@@ -67,8 +86,11 @@ def _held_name(ctx: AnalysisContext, node: Node) -> str | None:
 
 
 def _secret(name: str | None) -> bool:
-    if not name or secret_name_strength(name) is None:
+    if not name:
         return False
+    lowered = name.lower()
+    if not any(fragment in lowered for fragment in SECRET_NAME_FRAGMENTS) or secret_name_strength(name) is None:
+        return False  # the fragments: what every name the strength check rates contains
     words = identifier_words(name)
     return bool(words) and words[0] not in _DESCRIPTIVE and not set(words) & _PUBLIC
 
@@ -77,8 +99,9 @@ def _secret(name: str | None) -> bool:
 class SecretWrittenToLog(Rule):
     id = "PY-LOG-002"
     name = "secret-written-to-log"
-    # every finding is a logger method call
-    triggers = tuple(sorted(LOG_METHODS))
+    # every finding is a method call on a receiver whose last name contains `log` (`logger`, `LOG`, `app.logger`)
+    triggers = ("log",)
+    triggers_ignore_case = True
     cwe = 532
     owasp = "A09:2021"
     severity = Severity.MEDIUM
@@ -98,15 +121,16 @@ class SecretWrittenToLog(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        for call, _name in calls_named(ctx, LOG_METHODS):
-            if not _logger_call(ctx, call) or in_test_code(ctx, call):
-                continue
+        lowered = ctx.source[ctx.unit.start_byte : ctx.unit.end_byte].lower()
+        if not any(fragment in lowered for fragment in _FRAGMENTS):
+            return  # no name in the unit can hold a secret
+        for call in _logger_calls(ctx):
             positional, _keywords = call_arguments(ctx, call)
             if method_name(ctx, call) == "log":
                 positional = positional[1:]  # logger.log(level, msg, *args)
             for value in self._logged_values(ctx, positional):
                 name = _held_name(ctx, value)
-                if _secret(name):
+                if _secret(name) and not in_test_code(ctx, call):
                     yield self.finding(ctx, value, f"`{name}` is written to the log in plain text: whoever reads the logs gets the credential; log the event, not the value")
                     break
 
@@ -116,7 +140,8 @@ class SecretWrittenToLog(Rule):
         if not positional:
             return
         message = unwrap_parens(positional[0])
-        built = built_string(ctx, message)
+        plain = message is not None and message.type == "string" and not any(c.type == "interpolation" for c in message.children)
+        built = None if plain else built_string(ctx, message)
         if built is not None:
             for hole in built.holes:
                 hole = unwrap_parens(hole)
