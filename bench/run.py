@@ -44,6 +44,7 @@ import report  # noqa: E402
 from figures import load, machine, median_of_runs  # noqa: E402
 
 SECTIONS = ("latency", "batch", "memory")
+_FULL_CHART = Path(__file__).resolve().parents[1] / "docs" / "bench.png"
 
 
 def find_tool(name: str) -> str | None:
@@ -67,7 +68,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--slowest", type=int, default=0, metavar="N", help="print the N slowest edits of each latency run (what and where)")
     parser.add_argument("--no-peers", action="store_true", help="skip ruff and bandit")
     parser.add_argument("--quick", action="store_true", help="sizes 1,000 and 10,000, 100 edits, 40 batch files, 50 documents, 1,000 edits")
-    parser.add_argument("--chart", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "bench.png", help="PNG to write")
+    parser.add_argument("--chart", type=Path, help="PNG to write (default: docs/bench.png for a run of every section; a run with --only writes a chart only when asked, so it never replaces the README's full chart)")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--readme", type=Path, help="replace this README's benchmark section with the tables and chart")
     args = parser.parse_args(argv)
@@ -117,13 +118,14 @@ def main(argv: list[str] | None = None) -> int:
     text = report.markdown(results)
     print()
     print(text)
-    chart = report.chart(results, args.chart)
+    chart_path = args.chart or (_FULL_CHART if set(args.only) == set(SECTIONS) else None)
+    chart = report.chart(results, chart_path) if chart_path is not None else None
     if chart:
         print(f"chart: {chart}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     if args.readme:
-        relative = os.path.relpath(args.chart, args.readme.resolve().parent) if chart else None
+        relative = os.path.relpath(chart_path, args.readme.resolve().parent) if chart else None
         report.update_readme(args.readme, text, relative)
         print(f"updated {args.readme}")
     return 0
