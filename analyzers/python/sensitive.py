@@ -545,3 +545,21 @@ def environment_fix(ctx: AnalysisContext, node: Node, env_name: str, title: str 
         (Edit(node.start_byte, node.end_byte, read),),
         imports=("import os",),
     )
+
+
+_DESCRIPTIVE_FIRST = frozenset({"is", "has", "use", "verify", "check", "validate", "require", "requires", "should", "can", "allow", "enable", "enabled"})
+_NOT_THE_VALUE = frozenset({"nonce", "salt", "iv", "hash", "hashed", "digest", "url", "uri", "type", "name", "length", "len", "count", "expiry", "expires", "ttl", "id", "field", "header", "prefix", "hint", "policy"})
+
+
+def logged_secret_name(name: str | None) -> bool:
+    """Does a value so named hold a credential worth keeping out of logs?
+    `password`, `api_key`, `refreshToken`, `authorization`: yes; names that
+    describe one (`password_length`, `token_type`, `is_token`,
+    `reset_url`), public values (`salt`, `nonce`) and hashes: no."""
+    if not name:
+        return False
+    lowered = name.lower()
+    if not any(fragment in lowered for fragment in SECRET_NAME_FRAGMENTS) or secret_name_strength(name) is None:
+        return False  # the fragments: what every name the strength check rates contains
+    words = identifier_words(name)
+    return bool(words) and words[0] not in _DESCRIPTIVE_FIRST and not set(words) & _NOT_THE_VALUE

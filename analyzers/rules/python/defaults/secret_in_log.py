@@ -31,13 +31,7 @@ from tree_sitter import Node
 from ....context import AnalysisContext
 from ....model import Confidence, Finding, Severity
 from ....python.names import call_arguments, method_name
-from ....python.sensitive import (
-    SECRET_NAME_FRAGMENTS,
-    identifier_words,
-    in_test_code,
-    secret_name_strength,
-    string_literal_value,
-)
+from ....python.sensitive import SECRET_NAME_FRAGMENTS, in_test_code, logged_secret_name, string_literal_value
 from ....python.strings import built_string, unwrap_parens
 from ...base import Explanation, Rule, register
 
@@ -48,8 +42,6 @@ _FRAGMENTS = tuple(fragment.encode() for fragment in sorted(SECRET_NAME_FRAGMENT
 _METHODS = rb"(?:debug|info|warning|warn|error|exception|critical|fatal|log)"
 _LOGGER_CALL = re.compile(rb"(?i:log)\w*\s*\.\s*" + _METHODS + rb"\s*\(")
 """A call of a logger named like one (`_LOGGER`), in the unit's text."""
-_DESCRIPTIVE = frozenset({"is", "has", "use", "verify", "check", "validate", "require", "requires", "should", "can", "allow", "enable", "enabled"})
-_PUBLIC = frozenset({"nonce", "salt", "iv", "hash", "hashed", "digest", "url", "uri", "type", "name", "length", "len", "count", "expiry", "expires", "ttl", "id", "field", "header", "prefix", "hint", "policy"})
 
 
 def _logger_calls(ctx: AnalysisContext) -> Iterator[Node]:
@@ -83,16 +75,6 @@ def _held_name(ctx: AnalysisContext, node: Node) -> str | None:
         positional, _keywords = call_arguments(ctx, node)
         return string_literal_value(ctx, positional[0]) if positional else None
     return None
-
-
-def _secret(name: str | None) -> bool:
-    if not name:
-        return False
-    lowered = name.lower()
-    if not any(fragment in lowered for fragment in SECRET_NAME_FRAGMENTS) or secret_name_strength(name) is None:
-        return False  # the fragments: what every name the strength check rates contains
-    words = identifier_words(name)
-    return bool(words) and words[0] not in _DESCRIPTIVE and not set(words) & _PUBLIC
 
 
 @register
@@ -130,7 +112,7 @@ class SecretWrittenToLog(Rule):
                 positional = positional[1:]  # logger.log(level, msg, *args)
             for value in self._logged_values(ctx, positional):
                 name = _held_name(ctx, value)
-                if _secret(name) and not in_test_code(ctx, call):
+                if logged_secret_name(name) and not in_test_code(ctx, call):
                     yield self.finding(ctx, value, f"`{name}` is written to the log in plain text: whoever reads the logs gets the credential; log the event, not the value")
                     break
 
