@@ -42,6 +42,15 @@ _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 FRAMEWORK_KEY_NAMES = frozenset({"SECRET_KEY", "JWT_SECRET_KEY", "WTF_CSRF_SECRET_KEY", "SECRET_KEY_BASE", "secret_key"})
 """Names a web framework signs sessions with (PY-SECRET-002 reports these)."""
 
+SIGNING_KEY_NAME = re.compile(
+    r"(?:^|_|(?<=[a-z0-9]))(?:secret|secret_?key|signing_?key|encryption_?key|hmac_?key|fernet_?key|jwt_?key|private_?key)$",
+    re.IGNORECASE,
+)
+"""Names of keys an application signs or encrypts with (`JWT_SECRET`,
+`SESSION_SECRET`, `sessionSecret`, `TOKEN_SIGNING_KEY`): a literal fallback
+for them is reported whatever the value (PY-SECRET-002, JS-SECRET-001),
+since the code really signs with it when the variable is unset."""
+
 STRONG_WORDS = frozenset(
     {"password", "passwd", "passwrd", "pwd", "passphrase", "secret", "apikey", "privatekey", "secretkey", "clientsecret"}
 )

@@ -5,8 +5,10 @@
 `token`/`key`), in declarations, assignments, object properties and
 defaults, including fallbacks such as `process.env.JWT_SECRET ||
 "s3cr3t-key"`; literals passed as the key to `jwt.sign`/`jwt.verify`,
-`express-session`'s `secret`, `cookie-parser` and `createHmac`; and known
-token formats anywhere (AWS, GitHub, Slack, Stripe, Google, OpenAI, private
+`express-session`'s `secret`, `cookie-parser` and `createHmac`; any literal fallback for a signing key's
+environment variable (`process.env.SESSION_SECRET || "keyboard cat"`,
+placeholders included: the code signs with it when the variable is unset);
+and known token formats anywhere (AWS, GitHub, Slack, Stripe, Google, OpenAI, private
 key blocks).
 
 **Not reported.** Placeholders (`changeme`, `your-api-key`, `<token>`,
@@ -34,7 +36,7 @@ from ...javascript.strings import literal_value
 from ...javascript.testcode import in_test_code
 from ...model import Confidence, Finding, Severity
 from ...javascript.triggers import last_parts
-from ...python.sensitive import KNOWN_FORMATS, SECRET_NAME_FRAGMENTS, credential_value, is_placeholder, known_format, secret_name_strength
+from ...python.sensitive import KNOWN_FORMATS, SECRET_NAME_FRAGMENTS, SIGNING_KEY_NAME, credential_value, is_placeholder, known_format, secret_name_strength
 from ..base import Explanation, Rule, register
 
 KEY_ARGUMENT_CALLS = {
@@ -88,6 +90,10 @@ class JsHardcodedSecret(Rule):
             if session_secret or strength is not None and credential_value(value, strength):
                 reported.add(literal.id)
                 yield self.finding(ctx, literal, f"Hard-coded secret: `{name}` is set to a literal; read it from the environment")
+            elif SIGNING_KEY_NAME.search(name) and _environment_fallback(ctx, literal):
+                # any value counts: `|| "keyboard cat"` is exactly the key an attacker tries first
+                reported.add(literal.id)
+                yield self.finding(ctx, literal, f"Hard-coded secret: `{name}` falls back to a literal when the environment variable is unset; a deployment that forgets it signs with a key anyone with the code knows")
         for call in calls_in(ctx):
             for pattern, index in KEY_ARGUMENT_CALLS.items():
                 if not call_matches(ctx, call, (pattern,)) or in_test_code(ctx, call):
@@ -140,6 +146,17 @@ class JsHardcodedSecret(Rule):
             left = parent.child_by_field_name("left") or parent.child_by_field_name("pattern")
             return ctx.text(left) if left is not None else None
         return None
+
+
+def _environment_fallback(ctx: AnalysisContext, literal: Node) -> bool:
+    """`process.env.X || "literal"` (or `??`; also `import.meta.env`, `Deno.env.get`)."""
+    parent = literal.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    if parent is None or parent.type != "binary_expression" or ctx.text(parent.child_by_field_name("operator")) not in ("||", "??"):
+        return False
+    left = ctx.text(parent.child_by_field_name("left"))
+    return left.startswith(("process.env", "import.meta.env", "Deno.env.get"))
 
 
 def _is_option_of_call(literal: Node) -> bool:

@@ -30,7 +30,6 @@ rotate it (logging everyone out) because the old one is public.
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from tree_sitter import Node
@@ -38,17 +37,14 @@ from tree_sitter import Node
 from ....context import AnalysisContext
 from ....model import Confidence, Finding, Fix, Severity
 from ....python.names import call_arguments, qualified_name
-from ....python.sensitive import FRAMEWORK_KEY_NAMES, environment_fix, in_test_code, string_literal_value
+from ....python.sensitive import FRAMEWORK_KEY_NAMES, SIGNING_KEY_NAME, environment_fix, in_test_code, string_literal_value
 from ....python.settings import ATTRIBUTE_KEYS, config_assignments
 from ....python.strings import unwrap_parens
 from ...base import Explanation, Rule, register
 
 KEY_NAMES = FRAMEWORK_KEY_NAMES - {"secret_key"}
 ENV_LOOKUPS = frozenset({"os.environ.get", "os.getenv", "environ.get", "os.environ.setdefault"})
-SIGNING_NAMES = re.compile(r"(?:^|_)(?:SECRET|SECRET_KEY|SIGNING_KEY|ENCRYPTION_KEY|HMAC_KEY|FERNET_KEY|JWT_KEY|PRIVATE_KEY)$", re.IGNORECASE)
-"""Other keys an application signs or encrypts with (`JWT_SECRET`,
-`SESSION_SECRET`, `TOKEN_SIGNING_KEY`): only their literal *fallback* is
-this rule's (a plain literal is PY-SECRET-001's)."""
+
 
 
 @register
@@ -89,7 +85,7 @@ class FrameworkSecretKeyLiteral(Rule):
         for setting in config_assignments(ctx):
             if setting.key in KEY_NAMES:
                 yield from self._check_value(ctx, setting.value, setting.key)
-            elif SIGNING_NAMES.search(setting.key):
+            elif SIGNING_KEY_NAME.search(setting.key):
                 yield from self._check_fallback(ctx, setting.value, setting.key)
 
     def _check_value(self, ctx: AnalysisContext, value: Node | None, key: str) -> Iterator[Finding]:
