@@ -11,7 +11,11 @@ unchanged, written to storage:
 * the password attribute of a user's record set to it (`user.password =
   form.password.data`, `current_user.password = ...`);
 * a raw SQL `INSERT`/`UPDATE` of a password column bound to it
-  (`cur.execute("INSERT INTO users (name, password) VALUES (?, ?)", (name, password))`).
+  (`cur.execute("INSERT INTO users (name, password) VALUES (?, ?)", (name, password))`);
+* a login that compares a user record's password with the typed one
+  (`if user.password == data["password"]`): the stored password is plain
+  text (PY-TIMING-001 leaves this comparison to this rule: constant-time
+  comparison of plain text is not the fix).
 
 **Not reported.** Values passed through any call first
 (`generate_password_hash(pw)`, `bcrypt.hashpw(...)`, `make_password(...)`,
@@ -97,6 +101,19 @@ def _plain_password(ctx: AnalysisContext, value: Node | None, depth: int = 0) ->
     return False
 
 
+def plaintext_check(ctx: AnalysisContext, left: Node, right: Node) -> Node | None:
+    """`user.password == data["password"]`: a login that compares the stored
+    password with the typed one, so the stored one is plain text. The stored
+    side, or None."""
+    for stored, typed in ((left, right), (right, left)):
+        stored = unwrap_parens(stored)
+        if stored is None or stored.type != "attribute" or not is_password_field(ctx.text(stored.child_by_field_name("attribute"))):
+            continue
+        if USER_RECORD.match(ctx.text(stored.child_by_field_name("object")).rsplit(".", 1)[-1]) and _plain_password(ctx, typed):
+            return stored
+    return None
+
+
 def _is_model(ctx: AnalysisContext, function: Node) -> bool:
     name = ctx.text(function).rsplit(".", 1)[-1]
     if not name[:1].isupper() or SCHEMA_CLASSES.search(name):
@@ -146,6 +163,15 @@ class PlaintextPasswordStorage(Rule):
                 continue
             if _plain_password(ctx, assignment.child_by_field_name("right")) and not in_test_code(ctx, assignment):
                 yield self.finding(ctx, assignment, f"`{ctx.text(target)}` is set to the password as typed: a leak of the database shows every password; store a salted password hash")
+
+        for comparison in ctx.captures("(comparison_operator) @c").get("c", []):
+            operators = [c.type for c in comparison.children if not c.is_named]
+            operands = comparison.named_children
+            if operators not in (["=="], ["!="]) or len(operands) != 2:
+                continue
+            stored = plaintext_check(ctx, operands[0], operands[1])
+            if stored is not None and not in_test_code(ctx, comparison):
+                yield self.finding(ctx, comparison, f"`{ctx.text(stored)}` is compared with the typed password, so passwords are stored as typed: store a salted password hash and verify it (check_password_hash)")
 
     def _check_call(self, ctx: AnalysisContext, call: Node, name: str) -> Iterator[Finding]:
         function = call.child_by_field_name("function")

@@ -41,6 +41,7 @@ from ....python.names import call_arguments, imports_module, method_name, qualif
 from ....python.sensitive import SECRET_WORDS, identifier_words, is_secret_name, string_literal_value
 from ....python.strings import unwrap_parens
 from ...base import Explanation, Rule, register
+from .plaintext_password import plaintext_check
 from .weak_password_hash import is_weak_password_hash
 
 CONTEXT_MODULES = (
@@ -217,6 +218,8 @@ class TimingUnsafeSecretComparison(Rule):
                 continue
             if is_weak_password_hash(ctx, left) or is_weak_password_hash(ctx, right):
                 continue  # PY-HASH-001 reports it; its fix also makes the check constant-time
+            if plaintext_check(ctx, left, right) is not None:
+                continue  # PY-HASH-003: a plain-text password check needs a hash, not compare_digest
             evidence = self._evidence(ctx, left) or self._evidence(ctx, right)
             if evidence is None or _in_equality_method(ctx, node) or _in_assert(node):
                 continue
