@@ -572,3 +572,31 @@ def logged_secret_name(name: str | None) -> bool:
         return False  # the fragments: what every name the strength check rates contains
     words = identifier_words(name)
     return bool(words) and words[0] not in _DESCRIPTIVE_FIRST and not set(words) & _NOT_THE_VALUE
+
+
+_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "pass", "pw"})
+_NOT_PLAIN_PASSWORD = frozenset({
+    "hash", "hashed", "digest", "salt", "encrypted", "reset", "confirm", "confirmation", "length", "policy", "min", "max",
+    "expires", "expiry", "changed", "updated", "at", "date", "token", "url",
+})
+
+
+def plain_password_field(name: str | None) -> bool:
+    """`password`, `user_password`, `passwd`: a field or key that holds the
+    password itself, not its hash, its rules or its reset link
+    (PY-HASH-003, JS-HASH-002)."""
+    words = identifier_words(name or "")
+    return bool(words) and bool(_PASSWORD_WORDS & set(words)) and not _NOT_PLAIN_PASSWORD & set(words)
+
+
+_SQL_WRITE_COLUMNS = re.compile(r"^\s*(?:INSERT\s+INTO\s+\w+\s*\(([^)]*)\)|UPDATE\s+\w+\s+SET\s+(.*?)(?:\bWHERE\b|$))", re.IGNORECASE | re.DOTALL)
+
+
+def sql_writes_password(sql: str | None) -> bool:
+    """`INSERT INTO users (name, password) ...` or `UPDATE users SET password = ?`:
+    the statement writes a plain password column (`plain_password_field`)."""
+    match = _SQL_WRITE_COLUMNS.match(sql or "")
+    if match is None:
+        return False
+    columns = match.group(1) if match.group(1) is not None else match.group(2)
+    return any(plain_password_field(part.strip().split("=")[0].strip(" `\"[]")) for part in columns.split(","))

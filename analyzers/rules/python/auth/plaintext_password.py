@@ -41,12 +41,10 @@ from ....context import AnalysisContext
 from ....model import Confidence, Finding, Severity
 from ....python.dataflow import reaching_definitions
 from ....python.names import call_arguments, calls, method_name, qualified_name
-from ....python.sensitive import identifier_words, in_test_code, string_literal_value
+from ....python.sensitive import in_test_code, plain_password_field, sql_writes_password, string_literal_value
 from ....python.strings import unwrap_parens
 from ...base import Explanation, Rule, register
 
-PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "pass", "pw"})
-NOT_PLAIN_WORDS = frozenset({"hash", "hashed", "digest", "salt", "encrypted", "reset", "confirm", "confirmation", "length", "policy", "min", "max", "expires", "expiry", "changed", "updated", "at", "date", "token", "url"})
 USER_CLASSES = re.compile(r"^(User|Users|UserModel|AppUser|CustomUser|Account|Member|Customer|Admin|Employee|Student|Patient|Profile)$")
 USER_RECORD = re.compile(r"^(?:\w+_)?(?:user|account|member|customer|profile|admin|employee|student|patient)$", re.IGNORECASE)
 """Receivers of `x.password = ...` that are a user's record (`user`,
@@ -54,13 +52,6 @@ USER_RECORD = re.compile(r"^(?:\w+_)?(?:user|account|member|customer|profile|adm
 SCHEMA_CLASSES = re.compile(r"(Schema|Create|Update|In|Input|Form|Serializer|Params|Query|Request|Payload|DTO|Body|Data|Credentials|Login|Register\w*)$")
 _KEEPS_TEXT = frozenset({"get", "strip", "str", "lower", "upper", "getlist", "pop", "decode"})
 """Calls that hand the same text on (`data.get("password")`, `pw.strip()`)."""
-_SQL_PASSWORD = re.compile(r"^\s*(?:INSERT\s+INTO\s+\w+\s*\(([^)]*)\)|UPDATE\s+\w+\s+SET\s+(.*?)(?:\bWHERE\b|$))", re.IGNORECASE | re.DOTALL)
-
-
-def is_password_field(name: str | None) -> bool:
-    """`password`, `user_password`, `passwd`: a field that holds the password itself."""
-    words = identifier_words(name or "")
-    return bool(words) and bool(PASSWORD_WORDS & set(words)) and not NOT_PLAIN_WORDS & set(words)
 
 
 def _plain_password(ctx: AnalysisContext, value: Node | None, depth: int = 0) -> bool:
@@ -75,7 +66,7 @@ def _plain_password(ctx: AnalysisContext, value: Node | None, depth: int = 0) ->
             return False
         for definition in definitions:
             if definition.kind == "param":
-                if not is_password_field(definition.name):
+                if not plain_password_field(definition.name):
                     return False
             elif definition.kind != "assign" or not _plain_password(ctx, definition.value, depth + 1):
                 return False
@@ -88,16 +79,16 @@ def _plain_password(ctx: AnalysisContext, value: Node | None, depth: int = 0) ->
         receiver = function.child_by_field_name("object") if function is not None and function.type == "attribute" else None
         positional, _keywords = call_arguments(ctx, value)
         if last in ("get", "getlist", "pop"):
-            return bool(positional) and is_password_field(string_literal_value(ctx, positional[0]))
+            return bool(positional) and plain_password_field(string_literal_value(ctx, positional[0]))
         return _plain_password(ctx, receiver if receiver is not None else (positional[0] if positional else None), depth + 1)
     if value.type == "subscript":
-        return is_password_field(string_literal_value(ctx, value.child_by_field_name("subscript")))
+        return plain_password_field(string_literal_value(ctx, value.child_by_field_name("subscript")))
     if value.type == "attribute":
         attribute = ctx.text(value.child_by_field_name("attribute"))
         if attribute == "data":  # WTForms: form.password.data
             inner = unwrap_parens(value.child_by_field_name("object"))
-            return inner is not None and inner.type == "attribute" and is_password_field(ctx.text(inner.child_by_field_name("attribute")))
-        return is_password_field(attribute) and ctx.text(value.child_by_field_name("object")) in ("form", "data", "body", "payload", "request.form", "request.json")
+            return inner is not None and inner.type == "attribute" and plain_password_field(ctx.text(inner.child_by_field_name("attribute")))
+        return plain_password_field(attribute) and ctx.text(value.child_by_field_name("object")) in ("form", "data", "body", "payload", "request.form", "request.json")
     return False
 
 
@@ -107,7 +98,7 @@ def plaintext_check(ctx: AnalysisContext, left: Node, right: Node) -> Node | Non
     side, or None."""
     for stored, typed in ((left, right), (right, left)):
         stored = unwrap_parens(stored)
-        if stored is None or stored.type != "attribute" or not is_password_field(ctx.text(stored.child_by_field_name("attribute"))):
+        if stored is None or stored.type != "attribute" or not plain_password_field(ctx.text(stored.child_by_field_name("attribute"))):
             continue
         if USER_RECORD.match(ctx.text(stored.child_by_field_name("object")).rsplit(".", 1)[-1]) and _plain_password(ctx, typed):
             return stored
@@ -159,7 +150,7 @@ class PlaintextPasswordStorage(Rule):
         for assignment in ctx.captures("(assignment left: (attribute) @target right: (_) @value) @a").get("a", []):
             target = assignment.child_by_field_name("left")
             receiver = ctx.text(target.child_by_field_name("object"))
-            if not USER_RECORD.match(receiver.rsplit(".", 1)[-1]) or not is_password_field(ctx.text(target.child_by_field_name("attribute"))):
+            if not USER_RECORD.match(receiver.rsplit(".", 1)[-1]) or not plain_password_field(ctx.text(target.child_by_field_name("attribute"))):
                 continue
             if _plain_password(ctx, assignment.child_by_field_name("right")) and not in_test_code(ctx, assignment):
                 yield self.finding(ctx, assignment, f"`{ctx.text(target)}` is set to the password as typed: a leak of the database shows every password; store a salted password hash")
@@ -192,17 +183,13 @@ class PlaintextPasswordStorage(Rule):
         if not (model_call or orm_create):
             return
         for keyword, value in keywords.items():
-            if is_password_field(keyword) and _plain_password(ctx, value) and not in_test_code(ctx, call):
+            if plain_password_field(keyword) and _plain_password(ctx, value) and not in_test_code(ctx, call):
                 yield self.finding(ctx, value, f"`{keyword}=` stores the password as typed: a leak of the database shows every password; store a salted password hash")
                 return
 
     def _check_sql(self, ctx: AnalysisContext, call: Node, positional: list[Node]) -> Finding | None:
         sql = string_literal_value(ctx, unwrap_parens(positional[0]))
-        match = _SQL_PASSWORD.match(sql or "")
-        if match is None or len(positional) < 2:
-            return None
-        columns = match.group(1) if match.group(1) is not None else match.group(2)
-        if not any(is_password_field(part.strip().split("=")[0].strip(" `\"[]")) for part in columns.split(",")):
+        if not sql_writes_password(sql) or len(positional) < 2:
             return None
         params = unwrap_parens(positional[1])
         values = params.named_children if params is not None and params.type in ("tuple", "list") else [params]
