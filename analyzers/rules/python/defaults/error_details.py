@@ -35,6 +35,7 @@ from ...base import Explanation, Rule, register
 BROAD = frozenset({"Exception", "BaseException"})
 TRACEBACK_CALLS = frozenset({"traceback.format_exc", "traceback.format_exception", "traceback.format_tb", "traceback.format_stack"})
 ERROR_RESPONSES = frozenset({"HTTPException", "abort"})
+_TEXT_ATTRIBUTES = frozenset({"args", "message", "msg", "detail", "details", "orig", "strerror", "filename", "reason", "text", "output", "stderr"})
 _EXCEPT = "(except_clause) @except"
 _SKIP = frozenset({"function_definition", "lambda", "class_definition"})
 
@@ -72,8 +73,10 @@ def _leak(ctx: AnalysisContext, node: Node, name: str | None) -> Node | None:
         elif current.type == "identifier" and name is not None and ctx.text(current) == name:
             parent = current.parent
             # `e` interpolated, formatted, concatenated, or put in a container of the response
-            if parent is not None and parent.type in ("interpolation", "argument_list", "pair", "list", "tuple", "binary_operator", "keyword_argument", "attribute"):
+            if parent is not None and parent.type in ("interpolation", "argument_list", "pair", "list", "tuple", "binary_operator", "keyword_argument"):
                 return current
+            if parent is not None and parent.type == "attribute" and ctx.text(parent.child_by_field_name("attribute")) in _TEXT_ATTRIBUTES:
+                return parent  # `e.args`, `e.orig`, `e.strerror`: the message itself (not `e.__class__.__name__`)
         stack.extend(reversed(current.named_children))
     return None
 
