@@ -560,6 +560,17 @@ _DESCRIPTIVE_FIRST = frozenset({"is", "has", "use", "verify", "check", "validate
 _NOT_THE_VALUE = frozenset({"nonce", "salt", "iv", "hash", "hashed", "digest", "url", "uri", "type", "name", "length", "len", "count", "expiry", "expires", "ttl", "id", "field", "header", "prefix", "hint", "policy"})
 
 
+_FRAGMENT_BYTES = tuple(fragment.encode() for fragment in sorted(SECRET_NAME_FRAGMENTS))
+
+
+def may_name_a_secret(text: bytes) -> bool:
+    """Whether any name in `text` could hold a credential: a cheap test of a
+    unit's source before looking at its calls (`logged_secret_name` rates
+    only names holding one of these fragments)."""
+    lowered = text.lower()
+    return any(fragment in lowered for fragment in _FRAGMENT_BYTES)
+
+
 def logged_secret_name(name: str | None) -> bool:
     """Does a value so named hold a credential worth keeping out of logs?
     `password`, `api_key`, `refreshToken`, `authorization`: yes; names that
@@ -567,9 +578,8 @@ def logged_secret_name(name: str | None) -> bool:
     `reset_url`), public values (`salt`, `nonce`) and hashes: no."""
     if not name:
         return False
-    lowered = name.lower()
-    if not any(fragment in lowered for fragment in SECRET_NAME_FRAGMENTS) or secret_name_strength(name) is None:
-        return False  # the fragments: what every name the strength check rates contains
+    if not may_name_a_secret(name.encode()) or secret_name_strength(name) is None:
+        return False
     words = identifier_words(name)
     return bool(words) and words[0] not in _DESCRIPTIVE_FIRST and not set(words) & _NOT_THE_VALUE
 

@@ -33,13 +33,12 @@ from ...javascript.routes import route_of
 from ...javascript.strings import literal_value
 from ...javascript.testcode import in_test_code
 from ...model import Confidence, Finding, Severity
-from ...python.sensitive import SECRET_NAME_FRAGMENTS, logged_secret_name
+from ...python.sensitive import logged_secret_name, may_name_a_secret
 from ..base import Explanation, Rule, register
 
 LOG_METHODS = frozenset({"log", "info", "warn", "warning", "error", "debug", "trace", "fatal", "verbose", "silly", "http", "child"})
 _LOGGER = re.compile(r"(?:^|\.)_*(?:log|logger|Log|LOG|LOGGER|Logger|\w+Logger|\w+_log|\w+Log)$")
 """Receivers that are loggers by name: `logger`, `log`, `req.log`, `fastify.log`, `auditLogger`."""
-_FRAGMENTS = tuple(fragment.encode() for fragment in sorted(SECRET_NAME_FRAGMENTS))
 
 
 def _held_name(ctx: AnalysisContext, node: Node) -> str | None:
@@ -107,8 +106,7 @@ class JsSecretWrittenToLog(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        lowered = ctx.source[ctx.unit.start_byte : ctx.unit.end_byte].lower()
-        if not any(fragment in lowered for fragment in _FRAGMENTS):
+        if not may_name_a_secret(ctx.source[ctx.unit.start_byte : ctx.unit.end_byte]):
             return  # no name in the unit can hold a secret
         for call in calls_in(ctx):
             if call.type != "call_expression" or not self._logging(ctx, call):

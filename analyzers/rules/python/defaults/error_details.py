@@ -23,6 +23,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
+from ....common.syntax import descendants
 from ....context import AnalysisContext
 from ....model import Confidence, Finding, Severity
 from ....python.dataflow import enclosing_function
@@ -82,23 +83,12 @@ def _leak(ctx: AnalysisContext, node: Node, name: str | None) -> Node | None:
 
 
 def _mentions(ctx: AnalysisContext, node: Node | None, name: str) -> bool:
-    return node is not None and any(c.type == "identifier" and ctx.text(c) == name for c in _walk(node))
-
-
-def _walk(node: Node) -> Iterator[Node]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(current.named_children)
+    return node is not None and any(ctx.text(c) == name for c in descendants(node, ("identifier",)))
 
 
 def _server_error(ctx: AnalysisContext, response: Node) -> bool:
     """The response says 5xx: `..., 500`, `status_code=500`, `abort(500, ...)`."""
-    for node in _walk(response):
-        if node.type == "integer" and ctx.text(node).startswith("5") and len(ctx.text(node)) == 3:
-            return True
-    return False
+    return any(len(ctx.text(n)) == 3 and ctx.text(n).startswith("5") for n in descendants(response, ("integer",)))
 
 
 @register

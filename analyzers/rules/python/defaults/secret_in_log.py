@@ -31,14 +31,13 @@ from tree_sitter import Node
 from ....context import AnalysisContext
 from ....model import Confidence, Finding, Severity
 from ....python.names import call_arguments, method_name
-from ....python.sensitive import SECRET_NAME_FRAGMENTS, in_test_code, logged_secret_name, string_literal_value
+from ....python.sensitive import in_test_code, logged_secret_name, may_name_a_secret, string_literal_value
 from ....python.strings import built_string, unwrap_parens
 from ...base import Explanation, Rule, register
 
 _LOGGER = re.compile(r"(?:^|\.)_*(?:log|logger|logging|LOG|LOGGER|Logger|\w+_log|\w+_logger|log_\w+|logger_\w+)$")
 """Receivers that are loggers by name: `logger`, `log`, `self.logger`,
 `app.logger`, `audit_log`, `LOGGER` (the `logging` module itself too)."""
-_FRAGMENTS = tuple(fragment.encode() for fragment in sorted(SECRET_NAME_FRAGMENTS))
 _METHODS = rb"(?:debug|info|warning|warn|error|exception|critical|fatal|log)"
 _LOGGER_CALL = re.compile(rb"(?i:log)\w*\s*\.\s*" + _METHODS + rb"\s*\(")
 """A call of a logger named like one (`_LOGGER`), in the unit's text."""
@@ -103,8 +102,7 @@ class SecretWrittenToLog(Rule):
     )
 
     def check(self, ctx: AnalysisContext) -> Iterator[Finding]:
-        lowered = ctx.source[ctx.unit.start_byte : ctx.unit.end_byte].lower()
-        if not any(fragment in lowered for fragment in _FRAGMENTS):
+        if not may_name_a_secret(ctx.source[ctx.unit.start_byte : ctx.unit.end_byte]):
             return  # no name in the unit can hold a secret
         for call in _logger_calls(ctx):
             positional, _keywords = call_arguments(ctx, call)

@@ -55,11 +55,19 @@ _IMPORTS = "[(import_statement) (import_from_statement)] @import"
 _IMPORT_ERRORS = ("ImportError", "ModuleNotFoundError", "Exception", "BaseException")
 
 
+def _statement_blocks(node: Node) -> Iterable[tuple[Node, Node]]:
+    """(statement, child on the way) for every statement around `node` up to
+    its function, class or module: the blocks an import sits in."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type not in ("function_definition", "class_definition", "module"):
+        yield parent, child
+        child, parent = parent, parent.parent
+
+
 def _guarded(node: Node, source: bytes) -> bool:
     """Inside the body of a `try` that catches ImportError (or everything),
     or a `with suppress(ImportError)`."""
-    child, parent = node, node.parent
-    while parent is not None:
+    for parent, child in _statement_blocks(node):
         if parent.type == "try_statement" and parent.child_by_field_name("body") == child:
             for clause in parent.children:
                 if clause.type == "except_clause":
@@ -70,9 +78,6 @@ def _guarded(node: Node, source: bytes) -> bool:
             clause = next((c for c in parent.children if c.type == "with_clause"), None)
             if clause is not None and b"ImportError" in source[clause.start_byte : clause.end_byte]:
                 return True
-        if parent.type in ("function_definition", "class_definition", "module"):
-            return False
-        child, parent = parent, parent.parent
     return False
 
 
@@ -80,16 +85,12 @@ def _type_checking_only(node: Node, source: bytes) -> bool:
     """Inside the body of `if TYPE_CHECKING:` (`typing.TYPE_CHECKING`,
     `t.TYPE_CHECKING`): the type checker reads the import, the program never
     runs it."""
-    child, parent = node, node.parent
-    while parent is not None:
+    for parent, child in _statement_blocks(node):
         if parent.type == "if_statement" and parent.child_by_field_name("consequence") == child:
             condition = parent.child_by_field_name("condition")
             text = source[condition.start_byte : condition.end_byte] if condition is not None else b""
             if text == b"TYPE_CHECKING" or text.endswith(b".TYPE_CHECKING"):
                 return True
-        if parent.type in ("function_definition", "class_definition", "module"):
-            return False
-        child, parent = parent, parent.parent
     return False
 
 
